@@ -1,0 +1,17 @@
+// Shared jest settings: tests run against TypeScript sources (workspace libs are mapped to their
+// src/ so no build is needed first); type checking is the build's job, so ts-jest transpiles only.
+const path = require('node:path');
+
+module.exports = (projectDir, overrides = {}) => ({
+  displayName: path.relative(__dirname, projectDir),
+  rootDir: projectDir,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.jest.json') }],
+  },
+  moduleNameMapper: {
+    '^@glance-ts/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+  },
+  ...overrides,
+});
