@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+
+export * from './error.dto';
+export * from './info.dto';
+export * from './stores.dto';
+export * from './versions.dto';
