@@ -1,0 +1,160 @@
+/** Store types glance-ts knows, by Glance's driver names (the values in `enabled_backends`). */
+export const STORE_TYPES = ['rbd', 'file', 'http', 'cinder', 'swift', 's3'] as const;
+export type StoreType = (typeof STORE_TYPES)[number];
+
+export const AUTH_STRATEGIES = ['token_file', 'noauth', 'trusted_headers'] as const;
+/**
+ * - `token_file`: tokens from a YAML/JSON file (`[auth] token_file`), sent as X-Auth-Token;
+ * - `noauth`: every request is the configured noauth user (development only);
+ * - `trusted_headers`: identity from the keystonemiddleware-style headers an authenticating proxy in
+ *   front sets (X-Identity-Status, X-Roles, X-User-Id, X-Project-Id); nothing to configure.
+ */
+export type AuthStrategyName = (typeof AUTH_STRATEGIES)[number];
+
+/** What every store has, whatever its type. */
+export interface BaseStoreConfig {
+  /** The id from `enabled_backends`; also the name of the store's section. */
+  id: string;
+  type: StoreType;
+  /** `store_description`, null when not set (discovery then omits `description`). */
+  description: string | null;
+  /** `weight` (Glance HEAD: used to order locations; reported by /detail). */
+  weight: number;
+  /** The section the store's options were read from (the id). */
+  section: string;
+}
+
+export interface RbdStoreConfig extends BaseStoreConfig {
+  type: 'rbd';
+  /** `rbd_store_pool`. */
+  pool: string;
+  /** `rbd_store_user`; null lets librados pick the client name from the Ceph config. */
+  user: string | null;
+  /**
+   * `rbd_store_ceph_conf`, resolved against the config file's directory; null when not set, which
+   * means librados's own search ($CEPH_CONF, /etc/ceph/ceph.conf, ~/.ceph/config, ./ceph.conf).
+   */
+  cephConf: string | null;
+  /** `rbd_store_chunk_size` in MiB: the RBD object size of new images (a power of two). */
+  chunkSizeMiB: number;
+  /** `rbd_thin_provisioning`: skip writing all-zero chunks. */
+  thinProvisioning: boolean;
+  /**
+   * `rados_connect_timeout` in seconds; null when ≤ 0 (Glance's default 0), where Glance sets no
+   * timeout and librados's `client_mount_timeout` (300 s by default) applies.
+   */
+  connectTimeoutSeconds: number | null;
+}
+
+export interface FileStoreConfig extends BaseStoreConfig {
+  type: 'file';
+  /** `filesystem_store_datadir`, resolved against the config file's directory when relative. */
+  dataDir: string;
+  /** `filesystem_store_chunk_size` in bytes. */
+  chunkSize: number;
+  /** `filesystem_thin_provisioning`. */
+  thinProvisioning: boolean;
+  /**
+   * `filesystem_store_file_perm` decoded the way Glance does (its digits are octal: 640 → 0o640),
+   * ready for chmod; null when the option is ≤ 0 (leave the permissions alone).
+   */
+  fileMode: number | null;
+}
+
+/** The read-only http store has nothing glance-ts needs to configure. */
+export interface HttpStoreConfig extends BaseStoreConfig {
+  type: 'http';
+}
+
+export interface CinderStoreConfig extends BaseStoreConfig {
+  type: 'cinder';
+  /** `cinder_volume_type`, null when not set (Cinder's default type). */
+  volumeType: string | null;
+  /** `cinder_use_multipath`. */
+  useMultipath: boolean;
+}
+
+export interface SwiftStoreConfig extends BaseStoreConfig {
+  type: 'swift';
+  /** `swift_store_container` (discovery reports null for multi-tenant stores). */
+  container: string;
+  /** `swift_store_large_object_size`, in Glance's "MB" of 1,024,000 bytes. */
+  largeObjectSizeMB: number;
+  /** `swift_store_large_object_chunk_size`, in Glance's "MB" of 1,024,000 bytes. */
+  largeObjectChunkSizeMB: number;
+  /** `swift_store_multi_tenant`. */
+  multiTenant: boolean;
+  /** `swift_store_config_file`, resolved against the config file's directory; null when not set. */
+  configFile: string | null;
+}
+
+export interface S3StoreConfig extends BaseStoreConfig {
+  type: 's3';
+  /** `s3_store_host` (a host name, or a URL with scheme). */
+  host: string;
+  /** `s3_store_access_key` (a credential: never log or report it). */
+  accessKey: string;
+  /** `s3_store_secret_key` (a credential: never log or report it). */
+  secretKey: string;
+  /** `s3_store_bucket`. */
+  bucket: string;
+  /** `s3_store_large_object_size` in MiB: images above it are uploaded in parts. */
+  largeObjectSizeMiB: number;
+  /** `s3_store_large_object_chunk_size` in MiB (≥ 5, S3's minimum part size). */
+  largeObjectChunkSizeMiB: number;
+  /** `s3_store_thread_pools`: parallel part uploads. */
+  threadPools: number;
+}
+
+export type StoreConfig =
+  RbdStoreConfig | FileStoreConfig | HttpStoreConfig | CinderStoreConfig | SwiftStoreConfig | S3StoreConfig;
+
+/** The config type of each store type, for tables keyed by type. */
+export interface StoreConfigByType {
+  rbd: RbdStoreConfig;
+  file: FileStoreConfig;
+  http: HttpStoreConfig;
+  cinder: CinderStoreConfig;
+  swift: SwiftStoreConfig;
+  s3: S3StoreConfig;
+}
+
+export interface GlanceConfig {
+  /** The file this configuration was read from (absolute), and whether it is the embedded default. */
+  source: { path: string; embedded: boolean };
+  server: {
+    /** `[DEFAULT] bind_host`; glance-ts defaults to 127.0.0.1 (Glance: 0.0.0.0). */
+    bindHost: string;
+    /** `[DEFAULT] bind_port`, default 9292. */
+    bindPort: number;
+    /** `[DEFAULT] public_endpoint`: base URL for version links instead of the request's host. */
+    publicEndpoint: string | null;
+  };
+  /** `[DEFAULT] debug`. */
+  debug: boolean;
+  /** `enabled_backends` is non-empty. Without it the stores routes answer 404, as in Glance. */
+  multiStore: boolean;
+  /** Stores in `enabled_backends` order (empty when multiStore is false). */
+  stores: StoreConfig[];
+  /** `[glance_store] default_backend`: always one of the stores' ids when multiStore; else null. */
+  defaultBackend: string | null;
+  /** `[DEFAULT] enabled_import_methods`. */
+  importMethods: string[];
+  auth: {
+    strategy: AuthStrategyName;
+    /** `[auth] token_file`, absolute; set (and existing) when strategy is token_file, else null. */
+    tokenFile: string | null;
+    /** `[auth] noauth_roles`, lower-cased. */
+    noauthRoles: string[];
+    noauthUserId: string;
+    noauthProjectId: string;
+  };
+  policy: {
+    /** `[oslo_policy] policy_file`, absolute; null when no override file is in use. */
+    policyFile: string | null;
+    enforceScope: boolean;
+    enforceNewDefaults: boolean;
+  };
+  /** Problems that do not stop the service (unknown keys, ignored options), one line each, for logging. */
+  warnings: string[];
+}

@@ -1,0 +1,280 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { GlanceConfig, StoreConfig, StoreType } from './config-types';
+import { STORE_TYPES } from './config-types';
+import { ConfigError, describeFsError, quote } from './errors';
+import { type IniDocument, parseIni } from './ini';
+import { type ReadContext, SectionReader, warnAboutKeys } from './options';
+import { EMBEDDED_CONFIG_PATH } from './paths';
+import {
+  allStoreTypeOptionNames,
+  AUTH_SECTION,
+  BACKEND_DEFAULTS_SECTION,
+  COMMON_STORE_OPTIONS,
+  DEFAULT_SECTION,
+  GLANCE_STORE_SECTION,
+  KNOWN_IMPORT_METHODS,
+  OSLO_POLICY_SECTION,
+  RESERVED_STORE_PREFIX,
+  STORE_TYPE_SCHEMAS,
+  storeOptionNames,
+  UNSUPPORTED_STORE_TYPES,
+} from './schema';
+
+/** Sections glance-ts itself reads; a store id may not take one of these names. */
+const OWN_SECTIONS = ['DEFAULT', 'glance_store', 'auth', 'oslo_policy', BACKEND_DEFAULTS_SECTION];
+
+export interface LoadConfigOptions {
+  /** Directory a relative `path` is resolved against (default: the process's working directory). */
+  cwd?: string;
+}
+
+/**
+ * Reads and validates a glance-api.conf. Throws ConfigError (one line naming the file, section and
+ * key) for anything the service must not start with, including an unreadable file.
+ */
+export function loadConfig(path: string, options: LoadConfigOptions = {}): GlanceConfig {
+  const absolutePath = resolve(options.cwd ?? process.cwd(), path);
+  let text: string;
+  try {
+    text = readFileSync(absolutePath, 'utf8');
+  } catch (error) {
+    throw new ConfigError({ file: path }, `cannot read the configuration file: ${describeFsError(error)}`);
+  }
+  return buildConfig(text, path, absolutePath);
+}
+
+/**
+ * Validates configuration text as if it had been read from `path`: messages name `path`, and
+ * relative paths in the file (token_file, policy_file, data dirs, ...) resolve against its directory.
+ * Files the configuration names explicitly (token_file, policy_file) must exist.
+ */
+export function parseConfig(text: string, path: string): GlanceConfig {
+  return buildConfig(text, path, resolve(path));
+}
+
+function buildConfig(text: string, displayPath: string, absolutePath: string): GlanceConfig {
+  const document = parseIni(text, displayPath);
+  const context: ReadContext = { file: displayPath, baseDir: dirname(absolutePath), warnings: [] };
+  const reader = (name: string) => new SectionReader(context, name, document.sections.get(name));
+
+  const defaults = reader('DEFAULT');
+  const server = {
+    bindHost: defaults.get(DEFAULT_SECTION.bindHost),
+    bindPort: defaults.get(DEFAULT_SECTION.bindPort),
+    publicEndpoint: defaults.get(DEFAULT_SECTION.publicEndpoint),
+  };
+  const debug = defaults.get(DEFAULT_SECTION.debug);
+  const importMethods = readImportMethods(defaults, context);
+  const enabledBackends = readEnabledBackends(defaults);
+  defaults.warnAboutKeys(Object.values(DEFAULT_SECTION).map((option) => option.name));
+
+  const glanceStore = reader('glance_store');
+  const defaultBackend = readDefaultBackend(glanceStore, enabledBackends, context);
+  glanceStore.warnAboutKeys(Object.values(GLANCE_STORE_SECTION).map((option) => option.name));
+
+  const stores = readStores(document, context, enabledBackends);
+  const auth = readAuth(reader('auth'), context);
+  const policy = readPolicy(reader('oslo_policy'));
+  warnAboutOtherSections(document, context, enabledBackends);
+
+  return {
+    source: { path: absolutePath, embedded: absolutePath === EMBEDDED_CONFIG_PATH },
+    server,
+    debug,
+    multiStore: enabledBackends.length > 0,
+    stores,
+    defaultBackend,
+    importMethods,
+    auth,
+    policy,
+    warnings: context.warnings,
+  };
+}
+
+interface EnabledBackend {
+  id: string;
+  type: StoreType;
+}
+
+function readEnabledBackends(defaults: SectionReader): EnabledBackend[] {
+  const option = DEFAULT_SECTION.enabledBackends;
+  const known = STORE_TYPES.join(', ');
+  return defaults.get(option).map(([id, type]) => {
+    if (id === '') defaults.fail(option, `a store id is empty in ${quote(`:${type}`)}`);
+    if (id.startsWith(RESERVED_STORE_PREFIX)) {
+      defaults.fail(option, `store id ${quote(id)} uses the reserved prefix "${RESERVED_STORE_PREFIX}"`);
+    }
+    if (OWN_SECTIONS.includes(id)) {
+      defaults.fail(
+        option,
+        `store id ${quote(id)} is the name of a section glance-ts reads itself ([${id}])`,
+      );
+    }
+    if (!isStoreType(type)) {
+      const detail = UNSUPPORTED_STORE_TYPES.includes(type)
+        ? `store type ${quote(type)} of store ${quote(id)} is not supported by glance-ts (known: ${known})`
+        : `unknown store type ${quote(type)} for store ${quote(id)} (known: ${known})`;
+      defaults.fail(option, detail);
+    }
+    return { id, type };
+  });
+}
+
+function isStoreType(type: string): type is StoreType {
+  return (STORE_TYPES as readonly string[]).includes(type);
+}
+
+function readImportMethods(defaults: SectionReader, context: ReadContext): string[] {
+  const option = DEFAULT_SECTION.enabledImportMethods;
+  const methods = defaults.get(option);
+  for (const method of methods) {
+    if (!(KNOWN_IMPORT_METHODS as readonly string[]).includes(method)) {
+      context.warnings.push(
+        `[DEFAULT] ${option.name}: unknown import method ${quote(method)} (known: ${KNOWN_IMPORT_METHODS.join(', ')}) (line ${defaults.lineOf(option)})`,
+      );
+    }
+  }
+  return methods;
+}
+
+function readDefaultBackend(
+  glanceStore: SectionReader,
+  enabled: EnabledBackend[],
+  context: ReadContext,
+): string | null {
+  const option = GLANCE_STORE_SECTION.defaultBackend;
+  const value = glanceStore.get(option);
+  const ids = enabled.map((backend) => backend.id).join(', ');
+  if (enabled.length === 0) {
+    if (value !== null) {
+      context.warnings.push(
+        `[glance_store] ${option.name}: ignored, [DEFAULT] enabled_backends is not set (line ${glanceStore.lineOf(option)})`,
+      );
+    }
+    return null;
+  }
+  if (value === null)
+    glanceStore.fail(option, `required when [DEFAULT] enabled_backends is set (one of: ${ids})`);
+  if (!enabled.some((backend) => backend.id === value)) {
+    glanceStore.fail(option, `${quote(value)} is not one of the enabled backends (${ids})`);
+  }
+  return value;
+}
+
+function readStores(document: IniDocument, context: ReadContext, enabled: EnabledBackend[]): StoreConfig[] {
+  const backendDefaults = document.sections.get(BACKEND_DEFAULTS_SECTION);
+  const storeOptions = allStoreTypeOptionNames();
+  if (enabled.length > 0) warnAboutKeys(context, BACKEND_DEFAULTS_SECTION, backendDefaults, storeOptions);
+
+  return enabled.map(({ id, type }) => {
+    const section = new SectionReader(
+      context,
+      id,
+      document.sections.get(id),
+      backendDefaults ? { section: backendDefaults, accepts: storeOptions } : undefined,
+    );
+    // Built through the type's table entry; the cast joins the common part and the type's part,
+    // which TypeScript cannot correlate through the indexed schema.
+    const store = {
+      id,
+      type,
+      description: section.get(COMMON_STORE_OPTIONS.description),
+      weight: section.get(COMMON_STORE_OPTIONS.weight),
+      section: id,
+      ...STORE_TYPE_SCHEMAS[type].build(section),
+    } as StoreConfig;
+    section.warnAboutKeys(storeOptionNames(type));
+    return store;
+  });
+}
+
+function readAuth(auth: SectionReader, context: ReadContext): GlanceConfig['auth'] {
+  const strategy = auth.get(AUTH_SECTION.strategy);
+  let tokenFile = auth.get(AUTH_SECTION.tokenFile);
+  if (strategy === 'token_file') {
+    if (tokenFile === null) {
+      auth.fail(
+        AUTH_SECTION.tokenFile,
+        'required for strategy token_file (a YAML or JSON file of tokens, like etc/dev-tokens.yaml)',
+      );
+    }
+    requireFile(auth, AUTH_SECTION.tokenFile.name, tokenFile);
+  } else if (tokenFile !== null) {
+    context.warnings.push(
+      `[auth] token_file: ignored with strategy ${strategy} (line ${auth.lineOf(AUTH_SECTION.tokenFile)})`,
+    );
+    tokenFile = null;
+  }
+  const result = {
+    strategy,
+    tokenFile,
+    // Roles are compared lower-cased everywhere (Glance lower-cases X-Roles too).
+    noauthRoles: auth.get(AUTH_SECTION.noauthRoles).map((role) => role.toLowerCase()),
+    noauthUserId: auth.get(AUTH_SECTION.noauthUserId),
+    noauthProjectId: auth.get(AUTH_SECTION.noauthProjectId),
+  };
+  auth.warnAboutKeys(Object.values(AUTH_SECTION).map((option) => option.name));
+  return result;
+}
+
+function readPolicy(policy: SectionReader): GlanceConfig['policy'] {
+  const option = OSLO_POLICY_SECTION.policyFile;
+  const configured = policy.get(option);
+  let policyFile: string | null;
+  if (!policy.isSet(option)) {
+    // oslo.policy: the default file is optional; without it the built-in defaults apply.
+    policyFile = isFile(configured) ? configured : null;
+  } else if (configured === '') {
+    policyFile = null;
+  } else {
+    requireFile(policy, option.name, configured);
+    policyFile = configured;
+  }
+  const result = {
+    policyFile,
+    enforceScope: policy.get(OSLO_POLICY_SECTION.enforceScope),
+    enforceNewDefaults: policy.get(OSLO_POLICY_SECTION.enforceNewDefaults),
+  };
+  policy.warnAboutKeys(Object.values(OSLO_POLICY_SECTION).map((option) => option.name));
+  return result;
+}
+
+/** Sections nobody read: a store section whose id is not enabled, or something glance-ts ignores. */
+function warnAboutOtherSections(
+  document: IniDocument,
+  context: ReadContext,
+  enabled: EnabledBackend[],
+): void {
+  const read = new Set([...OWN_SECTIONS, ...enabled.map((backend) => backend.id)]);
+  const storeOptions = allStoreTypeOptionNames();
+  for (const section of document.sections.values()) {
+    if (read.has(section.name)) continue;
+    const looksLikeStore = [...section.entries.keys()].some(
+      (key) => storeOptions.has(key) || key === 'store_description',
+    );
+    context.warnings.push(
+      looksLikeStore && !section.name.startsWith(RESERVED_STORE_PREFIX)
+        ? `[${section.name}]: ignored, "${section.name}" is not a store in [DEFAULT] enabled_backends (line ${section.line})`
+        : `[${section.name}]: section not read by glance-ts, ignored (line ${section.line})`,
+    );
+  }
+}
+
+function requireFile(section: SectionReader, key: string, path: string): void {
+  let problem: string | null = null;
+  try {
+    if (!statSync(path).isFile()) problem = `${path} is not a file`;
+  } catch (error) {
+    problem = `${path}: ${describeFsError(error)}`;
+  }
+  if (problem) section.fail(key, problem);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
