@@ -2,9 +2,10 @@ import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from 
 import { Type } from 'class-transformer';
 import { Equals, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 
-/** Store types whose discovery properties glance-ts knows (Glance's driver names). */
-export const STORE_TYPES = ['rbd', 'file', 'http', 'cinder', 'swift', 's3'] as const;
-export type StoreType = (typeof STORE_TYPES)[number];
+import { STORE_TYPES, type StoreType } from '@glance-ts/config';
+
+// The store types are the configuration's: one list for what can be configured and what is reported.
+export { STORE_TYPES, type StoreType };
 
 /**
  * One entry of `GET /v2/info/stores`. Glance sends the flags as the STRING "true" and omits them
