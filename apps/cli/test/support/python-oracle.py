@@ -1,0 +1,109 @@
+"""The reference side of the differential tests: Debian's python-glanceclient and prettytable.
+
+Reads {"cases": [...]} as JSON on stdin and writes one JSON list of results (ASCII-only, so lone
+surrogates survive) on stdout. Each case names a function of the real libraries:
+  print_dict  glanceclient.common.utils.print_dict(json.loads(input))   -> what it prints
+  print_list  glanceclient.common.utils.print_list(objects, fields)     -> what it prints
+  dumps       json.dumps(json.loads(input), indent=indent)
+  repr        repr(json.loads(input))
+  fill        textwrap.fill(text, width)
+  wcswidth    wcwidth.wcswidth(text)
+  table       prettytable with align/max_width/sortby as given (cliff-style tables)
+  help        argparse help with glanceclient's HelpFormatter, COLUMNS=columns
+"""
+import argparse
+import contextlib
+import os
+import io
+import json
+import sys
+import textwrap
+import types
+
+import prettytable
+import wcwidth
+from glanceclient.common import utils
+
+
+def printed(function, *args, **kwargs):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        function(*args, **kwargs)
+    return out.getvalue()
+
+
+def argparse_help(page, columns):
+    from glanceclient.shell import HelpFormatter
+
+    os.environ['COLUMNS'] = str(columns)
+    parser = argparse.ArgumentParser(prog=page['prog'], description=page.get('description'),
+                                     epilog=page.get('epilog'), add_help=False,
+                                     formatter_class=HelpFormatter)
+    for index, section in enumerate(page['sections']):
+        if section['title'] == 'positional arguments':
+            group = parser._positionals
+        elif section['title'] == 'options':
+            group = parser._optionals
+        else:
+            group = parser.add_argument_group(section['title'], section.get('description'))
+        for number, action in enumerate(section['actions']):
+            if action.get('subactions') is not None:
+                subparsers = parser.add_subparsers(metavar=action['metavar'])
+                for sub in action['subactions']:
+                    subparsers.add_parser(sub['metavar'], help=sub.get('help'))
+            elif action['optionStrings']:
+                kwargs = {'help': action.get('help')}
+                if action.get('metavar') is None:
+                    kwargs['action'] = 'store_true'
+                else:
+                    kwargs['metavar'] = action['metavar']
+                if action.get('required'):
+                    kwargs['required'] = True
+                group.add_argument(*action['optionStrings'], **kwargs)
+            else:
+                group.add_argument('arg_%d_%d' % (index, number), metavar=action['metavar'],
+                                   help=action.get('help'), nargs='?' if action.get('optional') else None)
+    return parser.format_help()
+
+
+def run(case):
+    kind = case['kind']
+    if kind == 'print_dict':
+        return printed(utils.print_dict, json.loads(case['input']))
+    if kind == 'print_list':
+        objects = [types.SimpleNamespace(**item) for item in json.loads(case['input'])]
+        return printed(utils.print_list, objects, case['fields'])
+    if kind == 'dumps':
+        return json.dumps(json.loads(case['input']), indent=case.get('indent'))
+    if kind == 'repr':
+        return repr(json.loads(case['input']))
+    if kind == 'fill':
+        return textwrap.fill(case['text'], case['width'])
+    if kind == 'wcswidth':
+        return wcwidth.wcswidth(case['text'])
+    if kind == 'table':
+        table = prettytable.PrettyTable(case['fields'])
+        for field, align in case.get('align', {}).items():
+            table.align[field] = align
+        for field, width in case.get('max_width', {}).items():
+            table.max_width[field] = width
+        for row in json.loads(case['rows']):
+            table.add_row(row)
+        return table.get_string(sortby=case.get('sortby'))
+    if kind == 'help':
+        return argparse_help(case['page'], case['columns'])
+    raise ValueError('unknown case kind %r' % kind)
+
+
+def main():
+    cases = json.load(sys.stdin)['cases']
+    results = []
+    for case in cases:
+        try:
+            results.append({'ok': run(case)})
+        except Exception as error:  # reported per case so one oddity does not hide the others
+            results.append({'error': '%s: %s' % (type(error).__name__, error)})
+    json.dump(results, sys.stdout, ensure_ascii=True)
+
+
+main()
