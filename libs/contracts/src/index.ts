@@ -4,3 +4,4 @@ export * from './error.dto';
 export * from './info.dto';
 export * from './stores.dto';
 export * from './versions.dto';
+export * from './image-schema';

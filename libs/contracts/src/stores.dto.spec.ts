@@ -8,7 +8,12 @@ import { StoresDetailDto, StoresDto, VersionsDto } from './index';
 const CAPTURES = join(__dirname, '../../../../shared/reference/captures/main');
 const captureBody = (name: string): unknown => {
   const text = readFileSync(join(CAPTURES, name), 'utf8');
-  return JSON.parse(text.split(/\r?\n\r?\n/).slice(1).join('\n\n'));
+  return JSON.parse(
+    text
+      .split(/\r?\n\r?\n/)
+      .slice(1)
+      .join('\n\n'),
+  );
 };
 
 const errorsOf = <T extends object>(dto: new () => T, body: unknown) =>

@@ -1,6 +1,15 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Equals, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import {
+  Equals,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  ValidateNested,
+} from 'class-validator';
 
 import { STORE_TYPES, type StoreType } from '@glance-ts/config';
 
@@ -22,7 +31,10 @@ export class StoreDto {
   @IsString()
   description?: string;
 
-  @ApiPropertyOptional({ enum: ['true'], description: 'Present (as the string "true") on the default store only.' })
+  @ApiPropertyOptional({
+    enum: ['true'],
+    description: 'Present (as the string "true") on the default store only.',
+  })
   @IsOptional()
   @Equals('true')
   default?: 'true';
@@ -37,14 +49,20 @@ export class StoreDto {
 }
 
 export class StoresDto {
-  @ApiProperty({ type: [StoreDto], description: 'Stores in `enabled_backends` order; reserved `os_glance_` stores are never listed.' })
+  @ApiProperty({
+    type: [StoreDto],
+    description: 'Stores in `enabled_backends` order; reserved `os_glance_` stores are never listed.',
+  })
   @ValidateNested({ each: true })
   @Type(() => StoreDto)
   stores!: StoreDto[];
 }
 
 export class RbdStorePropertiesDto {
-  @ApiProperty({ example: 8388608, description: 'Object size of new RBD images in bytes (`rbd_store_chunk_size` MiB).' })
+  @ApiProperty({
+    example: 8388608,
+    description: 'Object size of new RBD images in bytes (`rbd_store_chunk_size` MiB).',
+  })
   @IsInt()
   chunk_size!: number;
 
@@ -108,12 +126,15 @@ export class SwiftStorePropertiesDto {
 
   @ApiProperty({
     example: 5242880000,
-    description: "`swift_store_large_object_size` in bytes (Glance's \"MB\" is 1,024,000 bytes).",
+    description: '`swift_store_large_object_size` in bytes (Glance\'s "MB" is 1,024,000 bytes).',
   })
   @IsInt()
   large_object_size!: number;
 
-  @ApiProperty({ example: 204800000, description: '`swift_store_large_object_chunk_size` in bytes (1 "MB" = 1,024,000).' })
+  @ApiProperty({
+    example: 204800000,
+    description: '`swift_store_large_object_chunk_size` in bytes (1 "MB" = 1,024,000).',
+  })
   @IsInt()
   large_object_chunk_size!: number;
 }

@@ -1,0 +1,47 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { LoggerModule } from 'nestjs-pino';
+import { PolicyEnforcer } from '@glance-ts/policy';
+import type { GlanceConfig } from '@glance-ts/config';
+import { GLANCE_CONFIG } from './config/config.tokens';
+import { DocsController } from './docs/docs.controller';
+import { OpenApiDocumentHolder } from './docs/openapi-document';
+import { InfoController } from './info/info.controller';
+import { InfoService } from './info/info.service';
+import { RouteAccessGuard } from './policy/route-access.guard';
+import { SchemasController } from './schemas/schemas.controller';
+import { StoreRegistry } from './stores/store-registry';
+import { VersionsController } from './versions/versions.controller';
+
+/** What bootstrap validated and built before Nest starts: config, policy, stores. */
+export interface GlanceRuntime {
+  config: GlanceConfig;
+  enforcer: PolicyEnforcer;
+  stores: StoreRegistry;
+  openApi: OpenApiDocumentHolder;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(runtime: GlanceRuntime, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      // Nest's own messages go to the service's pino logger. No per-request middleware (forRoutes: []):
+      // Fastify already binds the request id to request.log, and the discovery routes stay lean.
+      imports: [
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
+        DiscoveryModule,
+      ],
+      controllers: [VersionsController, InfoController, SchemasController, DocsController],
+      providers: [
+        { provide: GLANCE_CONFIG, useValue: runtime.config },
+        { provide: PolicyEnforcer, useValue: runtime.enforcer },
+        { provide: StoreRegistry, useValue: runtime.stores },
+        { provide: OpenApiDocumentHolder, useValue: runtime.openApi },
+        InfoService,
+        { provide: APP_GUARD, useClass: RouteAccessGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { PolicyEnforcer } from '@glance-ts/policy';
+import { GLANCE_MESSAGES, GlanceHttpError } from '../http/glance-error';
+import { sendGlanceError } from '../http/glance-exception.filter';
+import type { AuthStrategy, Identity } from './auth-strategy';
+import { RequestContext } from './request-context';
+
+/**
+ * Authenticates every /v2 request before routing, as Glance's auth middleware does: an unknown
+ * path or a wrong method from an anonymous caller is a 401, not a 404/405. Stamps the request id
+ * on every /v2 response, errors included.
+ */
+export function registerAuthHook(
+  fastify: FastifyInstance,
+  strategy: AuthStrategy,
+  enforcer: PolicyEnforcer,
+): void {
+  const isAdmin = (credentials: RequestContext['credentials']) =>
+    enforcer.enforce('context_is_admin', {}, credentials);
+
+  // A context is immutable, so one per identity object serves all its requests (token_file hands out
+  // the same object per token). The cache is dropped when the rule set changes (is_admin depends on it).
+  let contexts = new WeakMap<Identity, RequestContext>();
+  let rulesInUse = enforcer.rules();
+  const contextFor = (identity: Identity): RequestContext => {
+    if (enforcer.rules() !== rulesInUse) {
+      rulesInUse = enforcer.rules();
+      contexts = new WeakMap();
+    }
+    let context = contexts.get(identity);
+    if (!context) {
+      context = new RequestContext({ ...identity, authStrategy: strategy.name }, isAdmin);
+      contexts.set(identity, context);
+    }
+    return context;
+  };
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith('/v2/') && request.url !== '/v2') return done();
+    reply.header('x-openstack-request-id', request.id);
+    const identity = strategy.authenticate(request.headers);
+    if (!identity) {
+      sendGlanceError(reply, request, new GlanceHttpError(401, GLANCE_MESSAGES.unauthorized));
+      return reply;
+    }
+    request.glanceContext = contextFor(identity);
+    done();
+  });
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { Credentials } from '@glance-ts/policy';
+
+/**
+ * Who is calling, as oslo.context's RequestContext carries it. Roles are lower-cased on the way in
+ * (Keystone role names are case-insensitive and oslo.policy's role check lower-cases too).
+ */
+export class RequestContext {
+  readonly roles: readonly string[];
+  readonly isAdmin: boolean;
+
+  constructor(
+    init: {
+      userId: string | null;
+      projectId: string | null;
+      roles: readonly string[];
+      authStrategy: string;
+      userName?: string | null;
+      projectName?: string | null;
+    },
+    isAdmin: (credentials: Credentials) => boolean = () => false,
+  ) {
+    this.userId = init.userId;
+    this.projectId = init.projectId;
+    this.userName = init.userName ?? null;
+    this.projectName = init.projectName ?? null;
+    this.authStrategy = init.authStrategy;
+    this.roles = init.roles.map((role) => role.toLowerCase());
+    this.credentials = Object.freeze({
+      user_id: this.userId,
+      project_id: this.projectId,
+      roles: [...this.roles],
+      is_admin_project: true,
+      system_scope: null,
+      domain_id: null,
+      user_domain_id: null,
+      project_domain_id: null,
+      service_user_id: null,
+      service_project_id: null,
+      service_roles: [],
+    });
+    // Glance sets is_admin from the `context_is_admin` rule, then passes it to every check.
+    this.isAdmin = isAdmin(this.credentials);
+    this.credentials = Object.freeze({ ...this.credentials, is_admin: this.isAdmin });
+  }
+
+  readonly userId: string | null;
+  readonly projectId: string | null;
+  readonly userName: string | null;
+  readonly projectName: string | null;
+  readonly authStrategy: string;
+  /** The values policy rules see (oslo.context's to_policy_values()). */
+  readonly credentials: Readonly<Credentials>;
+
+  /** The default policy target: the caller's own project and user. */
+  get defaultTarget(): Record<string, unknown> {
+    return { project_id: this.projectId, user_id: this.userId };
+  }
+}
+
+/** `req-<uuid4>`, the format of X-Openstack-Request-Id. */
+export const newRequestId = (): string => `req-${randomUUID()}`;

@@ -1,0 +1,52 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GLANCE_MESSAGES, GlanceHttpError, renderGlanceError } from './glance-error';
+import type { RouteTable } from './route-table';
+
+/**
+ * Every error leaves in Glance's format. Nest's "route not found" becomes 405 + Allow when the
+ * path exists with other methods (OPTIONS → 200, empty), else Glance's 404.
+ */
+@Catch()
+export class GlanceExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('GlanceExceptionFilter');
+
+  constructor(private readonly routes: RouteTable) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const error = this.toGlanceError(exception, request);
+    if (error === null) {
+      reply.code(200).header('content-length', '0').send();
+      return;
+    }
+    sendGlanceError(reply, request, error);
+  }
+
+  private toGlanceError(exception: unknown, request: FastifyRequest): GlanceHttpError | null {
+    if (exception instanceof GlanceHttpError) return exception;
+    if (request.is404) {
+      const allowed = this.routes.allowedMethods(request.url.split('?')[0]);
+      if (!allowed) return new GlanceHttpError(404, GLANCE_MESSAGES.notFound);
+      if (request.method === 'OPTIONS') return null;
+      return GlanceHttpError.methodNotAllowed(request.method, allowed);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status >= 500) this.logger.error(exception.message, exception.stack);
+      return new GlanceHttpError(status, exception.message);
+    }
+    this.logger.error(
+      `unhandled error on ${request.method} ${request.url}: ${exception instanceof Error ? exception.stack : String(exception)}`,
+    );
+    return new GlanceHttpError(500, GLANCE_MESSAGES.internal);
+  }
+}
+
+export function sendGlanceError(reply: FastifyReply, request: FastifyRequest, error: GlanceHttpError): void {
+  const rendered = renderGlanceError(error, request.headers.accept);
+  reply.code(rendered.status).headers(rendered.headers).type(rendered.contentType);
+  // HEAD answers carry no body (Content-Length: 0), as webob's do.
+  reply.send(request.method === 'HEAD' ? '' : Buffer.from(rendered.body));
+}

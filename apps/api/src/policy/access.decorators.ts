@@ -1,0 +1,72 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import {
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiSecurity,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ErrorDto } from '@glance-ts/contracts';
+import { GLANCE_MESSAGES } from '../http/glance-error';
+
+export const POLICY_RULE_KEY = 'glance:policy-rule';
+export const PUBLIC_ROUTE_KEY = 'glance:public-route';
+export const REQUIRES_MULTI_STORE_KEY = 'glance:requires-multi-store';
+export const AUTH_HEADER_SCHEME = 'X-Auth-Token';
+
+/** JSON example of an error body, exactly as the API renders it for `Accept: application/json`. */
+export const errorExample = (status: string, title: string, message: string): ErrorDto => ({
+  message: `${message}<br /><br />\n\n\n`,
+  code: status,
+  title,
+});
+
+/**
+ * Guards a route with an oslo.policy rule and documents it: one decorator drives both the global
+ * RouteAccessGuard and the OpenAPI operation (security scheme, 401 and 403 responses).
+ */
+export const Policy = (rule: string) =>
+  applyDecorators(
+    SetMetadata(POLICY_RULE_KEY, rule),
+    ApiSecurity(AUTH_HEADER_SCHEME),
+    ApiUnauthorizedResponse({
+      description: 'No token, or an unknown one.',
+      type: ErrorDto,
+      example: errorExample('401 Unauthorized', 'Unauthorized', GLANCE_MESSAGES.unauthorized),
+    }),
+    ApiForbiddenResponse({
+      description: `The policy rule \`${rule}\` denies the caller.`,
+      type: ErrorDto,
+      example: errorExample('403 Forbidden', 'Forbidden', GLANCE_MESSAGES.forbiddenAction(rule)),
+    }),
+  );
+
+/** An explicitly unauthenticated route (versions, docs). Every route needs @Policy or @Public. */
+export const Public = () => SetMetadata(PUBLIC_ROUTE_KEY, true);
+
+/** The route answers 404 when `enabled_backends` is empty — before any policy check, as Glance. */
+export const RequiresMultiStore = () =>
+  applyDecorators(
+    SetMetadata(REQUIRES_MULTI_STORE_KEY, true),
+    ApiNotFoundResponse({
+      description: 'Multi-store is not configured (`enabled_backends` is empty).',
+      type: ErrorDto,
+      example: errorExample('404 Not Found', 'Not Found', GLANCE_MESSAGES.multiStoreNotSupported),
+    }),
+  );
+
+export const AUTHENTICATED_ROUTE_KEY = 'glance:authenticated-route';
+
+/**
+ * Any authenticated caller, no policy rule: Glance checks none for the store list, import methods
+ * or usage. Explicit, so that a forgotten @Policy is still caught by the route test.
+ */
+export const Authenticated = () =>
+  applyDecorators(
+    SetMetadata(AUTHENTICATED_ROUTE_KEY, true),
+    ApiSecurity(AUTH_HEADER_SCHEME),
+    ApiUnauthorizedResponse({
+      description: 'No token, or an unknown one.',
+      type: ErrorDto,
+      example: errorExample('401 Unauthorized', 'Unauthorized', GLANCE_MESSAGES.unauthorized),
+    }),
+  );

@@ -1,0 +1,60 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { PolicyEnforcer } from '@glance-ts/policy';
+import { GLANCE_MESSAGES, GlanceHttpError } from '../http/glance-error';
+import { StoreRegistry } from '../stores/store-registry';
+import {
+  AUTHENTICATED_ROUTE_KEY,
+  POLICY_RULE_KEY,
+  PUBLIC_ROUTE_KEY,
+  REQUIRES_MULTI_STORE_KEY,
+} from './access.decorators';
+
+/**
+ * The one global guard. Checks run in Glance's order: the auth hook has already answered 401;
+ * then a GET with a body → 400, multi-store not configured → 404, and only then the policy → 403.
+ * A route with none of @Policy, @Authenticated or @Public is refused (fail closed); a test forbids it too.
+ */
+@Injectable()
+export class RouteAccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(PolicyEnforcer) private readonly enforcer: PolicyEnforcer,
+    private readonly stores: StoreRegistry,
+  ) {}
+
+  canActivate(execution: ExecutionContext): boolean {
+    const targets = [execution.getHandler(), execution.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_KEY, targets)) return true;
+
+    const request = execution.switchToHttp().getRequest<FastifyRequest>();
+    const context = request.glanceContext;
+    if (!context) throw new GlanceHttpError(401, GLANCE_MESSAGES.unauthorized);
+
+    if (request.method === 'GET' && hasBody(request))
+      throw new GlanceHttpError(400, GLANCE_MESSAGES.bodyNotExpected);
+
+    if (
+      this.reflector.getAllAndOverride<boolean>(REQUIRES_MULTI_STORE_KEY, targets) &&
+      !this.stores.multiStore
+    ) {
+      throw new GlanceHttpError(404, GLANCE_MESSAGES.multiStoreNotSupported);
+    }
+
+    const rule = this.reflector.getAllAndOverride<string | undefined>(POLICY_RULE_KEY, targets);
+    if (!rule) {
+      if (this.reflector.getAllAndOverride<boolean>(AUTHENTICATED_ROUTE_KEY, targets)) return true;
+      throw new GlanceHttpError(403, 'This route has no access policy.');
+    }
+    if (!this.enforcer.enforce(rule, context.defaultTarget, context.credentials)) {
+      throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(rule));
+    }
+    return true;
+  }
+}
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}

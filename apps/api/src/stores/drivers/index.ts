@@ -1,0 +1,25 @@
+import type { StoreType } from '@glance-ts/contracts';
+import type { StoreConfig } from '@glance-ts/config';
+import { CinderStoreDriver } from './cinder.driver';
+import { FileStoreDriver } from './file.driver';
+import { HttpStoreDriver } from './http.driver';
+import { RbdStoreDriver } from './rbd.driver';
+import { S3StoreDriver } from './s3.driver';
+import type { StoreDriver } from './store-driver';
+import { SwiftStoreDriver } from './swift.driver';
+
+export { StoreDriver } from './store-driver';
+
+type DriverFactory = (config: StoreConfig) => StoreDriver;
+
+/** One entry per store type: adding a driver is adding a line here. */
+const DRIVER_FACTORIES: Record<StoreType, DriverFactory> = {
+  rbd: (config) => new RbdStoreDriver(config as Extract<StoreConfig, { type: 'rbd' }>),
+  file: (config) => new FileStoreDriver(config as Extract<StoreConfig, { type: 'file' }>),
+  http: (config) => new HttpStoreDriver(config as Extract<StoreConfig, { type: 'http' }>),
+  cinder: (config) => new CinderStoreDriver(config as Extract<StoreConfig, { type: 'cinder' }>),
+  swift: (config) => new SwiftStoreDriver(config as Extract<StoreConfig, { type: 'swift' }>),
+  s3: (config) => new S3StoreDriver(config as Extract<StoreConfig, { type: 's3' }>),
+};
+
+export const createStoreDriver = (config: StoreConfig): StoreDriver => DRIVER_FACTORIES[config.type](config);

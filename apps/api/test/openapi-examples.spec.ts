@@ -1,0 +1,96 @@
+import { buildOpenApiDocument } from '../src/docs/openapi-document';
+import { noMultiStoreWithTokens, sixStoresWithTokens, tokenFiles } from './support/configs';
+import { rawRequest } from './support/raw-http';
+import { type RunningApi, startApi } from './support/test-api';
+
+/**
+ * Every example in the API reference is what the API really answers: for each documented
+ * (route, status) with an example, make the request that produces that status and compare.
+ */
+interface DocumentedExample {
+  path: string;
+  status: string;
+  example: unknown;
+}
+
+describe('OpenAPI examples match the real responses', () => {
+  let api: RunningApi;
+  let noMulti: RunningApi;
+  beforeAll(async () => {
+    [api, noMulti] = await Promise.all([
+      startApi(sixStoresWithTokens(), { files: tokenFiles() }),
+      startApi(noMultiStoreWithTokens(), { files: tokenFiles() }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([api?.close(), noMulti?.close()]);
+  });
+
+  const documented = (): DocumentedExample[] => {
+    const document = buildOpenApiDocument(api.app);
+    const examples: DocumentedExample[] = [];
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [status, response] of Object.entries(item.get?.responses ?? {})) {
+        const content = (response as { content?: Record<string, { example?: unknown }> }).content;
+        const example = content?.['application/json']?.example;
+        if (example !== undefined) examples.push({ path, status, example });
+      }
+    }
+    return examples;
+  };
+
+  /** The request that yields `status` on `path`. */
+  async function provoke(path: string, status: string) {
+    const headers: [string, string][] = [
+      ['Host', '127.0.0.1:9292'],
+      ['Accept', 'application/json'],
+    ];
+    const token = (t: string): [string, string][] => [...headers, ['X-Auth-Token', t]];
+    switch (status) {
+      case '200':
+      case '300':
+        return rawRequest(api.port, { method: 'GET', path, headers: token('admin-token') });
+      case '400':
+        return rawRequest(api.port, { method: 'GET', path, headers: token('admin-token'), body: '{"a": 1}' });
+      case '401':
+        return rawRequest(api.port, { method: 'GET', path, headers });
+      case '403':
+        return rawRequest(api.port, { method: 'GET', path, headers: token('member-token') });
+      case '404':
+        return rawRequest(noMulti.port, { method: 'GET', path, headers: token('admin-token') });
+      case '405':
+        return rawRequest(api.port, { method: 'POST', path, headers: token('admin-token') });
+      default:
+        throw new Error(`no way to provoke ${status} on ${path}`);
+    }
+  }
+
+  it('documents success and error examples for every route', () => {
+    const statuses = new Map<string, string[]>();
+    for (const { path, status } of documented()) statuses.set(path, [...(statuses.get(path) ?? []), status]);
+    expect(statuses.get('/v2/info/stores/detail')?.sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '405',
+    ]);
+    expect(statuses.get('/v2/info/stores')?.sort()).toEqual(['200', '400', '401', '404', '405']);
+    for (const [path, codes] of statuses) {
+      expect([path, codes.some((c) => c.startsWith('2') || c === '300')]).toEqual([path, true]);
+    }
+  });
+
+  it('has examples equal to the real bodies', async () => {
+    const mismatches: unknown[] = [];
+    for (const { path, status, example } of documented()) {
+      const response = await provoke(path, status);
+      const body = JSON.parse(response.body) as unknown;
+      if (String(response.status) !== status || JSON.stringify(body) !== JSON.stringify(example)) {
+        mismatches.push({ path, status, got: response.status, body, example });
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});

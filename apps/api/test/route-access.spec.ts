@@ -1,0 +1,72 @@
+import { RequestMethod } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { GLANCE_POLICY_DEFAULTS } from '@glance-ts/policy';
+import { AUTHENTICATED_ROUTE_KEY, POLICY_RULE_KEY, PUBLIC_ROUTE_KEY } from '../src/policy/access.decorators';
+import { fixture, type RunningApi, startApi } from './support/test-api';
+
+interface RouteAccess {
+  route: string;
+  policy?: string;
+  public?: boolean;
+  authenticated?: boolean;
+}
+
+/** Every route of the real app, with the access marker the global guard will read. */
+function enumerateRoutes(api: RunningApi): RouteAccess[] {
+  const discovery = api.app.get(DiscoveryService);
+  const scanner = api.app.get(MetadataScanner);
+  const reflector = api.app.get(Reflector);
+  const routes: RouteAccess[] = [];
+  for (const wrapper of discovery.getControllers()) {
+    const { instance, metatype } = wrapper;
+    if (!instance || !metatype) continue;
+    const prototype = Object.getPrototypeOf(instance);
+    const base = Reflect.getMetadata(PATH_METADATA, metatype) as string;
+    for (const methodName of scanner.getAllMethodNames(prototype)) {
+      const handler = prototype[methodName];
+      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+      if (path === undefined) continue;
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+      const targets = [handler, metatype];
+      routes.push({
+        route: `${method} /${[base, path].filter((p) => p && p !== '/').join('/')}`,
+        policy: reflector.getAllAndOverride(POLICY_RULE_KEY, targets),
+        public: reflector.getAllAndOverride(PUBLIC_ROUTE_KEY, targets),
+        authenticated: reflector.getAllAndOverride(AUTHENTICATED_ROUTE_KEY, targets),
+      });
+    }
+  }
+  return routes;
+}
+
+describe('access control of every route', () => {
+  let api: RunningApi;
+  beforeAll(async () => {
+    api = await startApi(fixture('reference-six-stores.conf'));
+  });
+  afterAll(() => api?.close());
+
+  it('finds the routes of every controller', () => {
+    const routes = enumerateRoutes(api).map((r) => r.route);
+    expect(routes).toEqual(
+      expect.arrayContaining(['GET /v2/info/stores', 'GET /v2/info/stores/detail', 'GET /versions']),
+    );
+  });
+
+  it('gives every route a policy rule or an explicit @Public/@Authenticated marker', () => {
+    const unguarded = enumerateRoutes(api).filter((r) => !r.policy && !r.public && !r.authenticated);
+    expect(unguarded).toEqual([]);
+  });
+
+  it('names only policy rules that are registered', () => {
+    const registered = new Set(GLANCE_POLICY_DEFAULTS.map((rule) => rule.name));
+    const unknown = enumerateRoutes(api).filter((r) => r.policy && !registered.has(r.policy));
+    expect(unknown).toEqual([]);
+  });
+
+  it('keeps /v2 routes out of the public set', () => {
+    const publicV2 = enumerateRoutes(api).filter((r) => r.public && r.route.includes(' /v2'));
+    expect(publicV2).toEqual([]);
+  });
+});
