@@ -1,0 +1,54 @@
+// The built CLI against the real glance-ts API (apps/api), side by side with the real
+// python-glanceclient against the same running server: both must print the same bytes.
+import { noMultiStoreWithTokens, sixStoresWithTokens, tokenFiles } from '../../../api/test/support/configs';
+import { pythonGlance } from '../../../api/test/support/python-glanceclient';
+import { type RunningApi, startApi } from '../../../api/test/support/test-api';
+import { runCli } from '../support/run-cli';
+
+jest.setTimeout(60_000);
+
+describe('glance (glance-ts CLI) against a running glance-ts', () => {
+  let api: RunningApi;
+  let noMulti: RunningApi;
+  beforeAll(async () => {
+    [api, noMulti] = await Promise.all([
+      startApi(sixStoresWithTokens(), { files: tokenFiles() }),
+      startApi(noMultiStoreWithTokens(), { files: tokenFiles() }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([api?.close(), noMulti?.close()]);
+  });
+
+  it.each([
+    ['admin list', 'api', ['--os-auth-token', 'admin-token', 'stores-info']],
+    ['admin detail', 'api', ['--os-auth-token', 'admin-token', 'stores-info', '--detail']],
+    ['service detail', 'api', ['--os-auth-token', 'service-token', 'stores-info', '--detail']],
+    ['member list', 'api', ['--os-auth-token', 'member-token', 'stores-info']],
+    ['member detail (403)', 'api', ['--os-auth-token', 'member-token', 'stores-info', '--detail']],
+    ['unknown token (401)', 'api', ['--os-auth-token', 'nope', 'stores-info']],
+    ['no multi-store (404)', 'noMulti', ['--os-auth-token', 'admin-token', 'stores-info', '--detail']],
+  ] as const)('prints what python-glanceclient prints: %s', async (_name, target, args) => {
+    const url = (target === 'api' ? api : noMulti).url;
+    const ours = await runCli(['--os-image-url', url, ...args]);
+    const theirs = await pythonGlance(url, args);
+    expect(ours).toEqual(theirs);
+  });
+
+  it('gives scripts the live details as JSON, fsid and weight included', async () => {
+    const result = await runCli([
+      '--os-image-url',
+      api.url,
+      '--os-auth-token',
+      'admin-token',
+      'stores-info',
+      '--detail',
+      '-f',
+      'json',
+    ]);
+    expect(result.status).toBe(0);
+    const rows = JSON.parse(result.stdout) as Record<string, unknown>[];
+    expect(rows.map((row) => row.ID)).toEqual(['fast', 'cheap', 'web', 'cinderstore', 'objects', 's3store']);
+    expect(rows[0]).toMatchObject({ Type: 'rbd', Weight: 0, Properties: { pool: 'images', fsid: null } });
+  });
+});
