@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonGlance } from './support/python-glanceclient';
 import { REFERENCE_DIR } from './support/reference-captures';
-import { noMultiStoreWithTokens, sixStoresWithTokens, tokenFiles } from './support/configs';
-import { type RunningApi, startApi } from './support/test-api';
+import { useTokenApis } from './support/configs';
+import type { RunningApi } from './support/test-api';
 
 /**
  * The real python-glanceclient (Debian's python3-glanceclient 4.1) against a running glance-ts.
@@ -27,20 +27,10 @@ function storesFromTable(table: string): unknown {
 }
 
 describe('python-glanceclient against glance-ts', () => {
-  let api: RunningApi;
-  let noMulti: RunningApi;
-  beforeAll(async () => {
-    [api, noMulti] = await Promise.all([
-      startApi(sixStoresWithTokens(), { files: tokenFiles() }),
-      startApi(noMultiStoreWithTokens(), { files: tokenFiles() }),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([api?.close(), noMulti?.close()]);
-  });
+  const apis = useTokenApis();
 
   it('prints the store table exactly as against real Glance', async () => {
-    const result = await glance(api, 'admin-token', 'stores-info');
+    const result = await glance(apis.api, 'admin-token', 'stores-info');
     const capture = readFileSync(join(REFERENCE_DIR, 'captures/client/03-stores-info-admin.txt'), 'utf8');
     const expectedTable = capture.split('\n').slice(1, -2).join('\n');
     expect(result.stderr).toBe('');
@@ -49,10 +39,10 @@ describe('python-glanceclient against glance-ts', () => {
   });
 
   it('prints the detail table for an admin, with type, properties, fsid and weight', async () => {
-    const result = await glance(api, 'admin-token', 'stores-info', '--detail');
+    const result = await glance(apis.api, 'admin-token', 'stores-info', '--detail');
     expect(result.status).toBe(0);
     const served = await (
-      await fetch(`${api.url}/v2/info/stores/detail`, { headers: { 'x-auth-token': 'admin-token' } })
+      await fetch(`${apis.api.url}/v2/info/stores/detail`, { headers: { 'x-auth-token': 'admin-token' } })
     ).json();
     expect({ stores: storesFromTable(result.stdout) }).toEqual(served);
     expect(result.stdout).toContain('"fsid": null');
@@ -60,11 +50,11 @@ describe('python-glanceclient against glance-ts', () => {
   });
 
   it('lets a service user read the details', async () => {
-    expect((await glance(api, 'service-token', 'stores-info', '--detail')).status).toBe(0);
+    expect((await glance(apis.api, 'service-token', 'stores-info', '--detail')).status).toBe(0);
   });
 
   it('shows a member the 403 line', async () => {
-    const result = await glance(api, 'member-token', 'stores-info', '--detail');
+    const result = await glance(apis.api, 'member-token', 'stores-info', '--detail');
     expect(result.stdout).toBe('');
     expect(result.stderr.trim()).toBe(
       'HTTP 403 Forbidden: You are not authorized to complete stores_info_detail action.',
@@ -73,7 +63,7 @@ describe('python-glanceclient against glance-ts', () => {
   });
 
   it('lists stores for a member', async () => {
-    const result = await glance(api, 'member-token', 'stores-info');
+    const result = await glance(apis.api, 'member-token', 'stores-info');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('"id": "fast"');
   });
@@ -84,7 +74,7 @@ describe('python-glanceclient against glance-ts', () => {
     ['member-token', []],
     ['member-token', ['--detail']],
   ])('says multi-store is off without enabled_backends (%s %s)', async (token, extra) => {
-    const result = await glance(noMulti, token, 'stores-info', ...extra);
+    const result = await glance(apis.noMulti, token, 'stores-info', ...extra);
     expect(result.stderr.trim()).toBe('Multi Backend support is not enabled');
     expect(result.status).toBe(1);
   });
@@ -93,7 +83,7 @@ describe('python-glanceclient against glance-ts', () => {
     const home = mkdtempSync(join(tmpdir(), 'glanceclient-home-'));
     try {
       for (const run of [1, 2]) {
-        const result = await pythonGlance(api.url, ['--os-auth-token', 'admin-token', 'stores-info'], {
+        const result = await pythonGlance(apis.api.url, ['--os-auth-token', 'admin-token', 'stores-info'], {
           home,
         });
         expect([run, result.stderr, result.status]).toEqual([run, '', 0]);
@@ -105,7 +95,7 @@ describe('python-glanceclient against glance-ts', () => {
   });
 
   it('rejects an unknown token as real Glance does', async () => {
-    const result = await glance(api, 'dummy', 'stores-info');
+    const result = await glance(apis.api, 'dummy', 'stores-info');
     expect(result.stderr.trim()).toBe('Invalid OpenStack Identity credentials.');
     expect(result.status).toBe(1);
   });

@@ -1,7 +1,6 @@
 import { buildOpenApiDocument } from '../src/docs/openapi-document';
-import { noMultiStoreWithTokens, sixStoresWithTokens, tokenFiles } from './support/configs';
+import { useTokenApis } from './support/configs';
 import { rawRequest } from './support/raw-http';
-import { type RunningApi, startApi } from './support/test-api';
 
 /**
  * Every example in the API reference is what the API really answers: for each documented
@@ -14,20 +13,10 @@ interface DocumentedExample {
 }
 
 describe('OpenAPI examples match the real responses', () => {
-  let api: RunningApi;
-  let noMulti: RunningApi;
-  beforeAll(async () => {
-    [api, noMulti] = await Promise.all([
-      startApi(sixStoresWithTokens(), { files: tokenFiles() }),
-      startApi(noMultiStoreWithTokens(), { files: tokenFiles() }),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([api?.close(), noMulti?.close()]);
-  });
+  const apis = useTokenApis();
 
   const documented = (): DocumentedExample[] => {
-    const document = buildOpenApiDocument(api.app);
+    const document = buildOpenApiDocument(apis.api.app);
     const examples: DocumentedExample[] = [];
     for (const [path, item] of Object.entries(document.paths)) {
       for (const [status, response] of Object.entries(item.get?.responses ?? {})) {
@@ -49,17 +38,22 @@ describe('OpenAPI examples match the real responses', () => {
     switch (status) {
       case '200':
       case '300':
-        return rawRequest(api.port, { method: 'GET', path, headers: token('admin-token') });
+        return rawRequest(apis.api.port, { method: 'GET', path, headers: token('admin-token') });
       case '400':
-        return rawRequest(api.port, { method: 'GET', path, headers: token('admin-token'), body: '{"a": 1}' });
+        return rawRequest(apis.api.port, {
+          method: 'GET',
+          path,
+          headers: token('admin-token'),
+          body: '{"a": 1}',
+        });
       case '401':
-        return rawRequest(api.port, { method: 'GET', path, headers });
+        return rawRequest(apis.api.port, { method: 'GET', path, headers });
       case '403':
-        return rawRequest(api.port, { method: 'GET', path, headers: token('member-token') });
+        return rawRequest(apis.api.port, { method: 'GET', path, headers: token('member-token') });
       case '404':
-        return rawRequest(noMulti.port, { method: 'GET', path, headers: token('admin-token') });
+        return rawRequest(apis.noMulti.port, { method: 'GET', path, headers: token('admin-token') });
       case '405':
-        return rawRequest(api.port, { method: 'POST', path, headers: token('admin-token') });
+        return rawRequest(apis.api.port, { method: 'POST', path, headers: token('admin-token') });
       default:
         throw new Error(`no way to provoke ${status} on ${path}`);
     }

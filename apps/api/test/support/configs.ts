@@ -1,4 +1,4 @@
-import { fixture } from './test-api';
+import { fixture, type RunningApi, startApi } from './test-api';
 
 /** The reference's six stores with token auth (what glanceclient's --os-auth-token needs). */
 export const sixStoresWithTokens = (): string =>
@@ -14,3 +14,28 @@ export const noMultiStoreWithTokens = (): string =>
   );
 
 export const tokenFiles = (): Record<string, string> => ({ 'dev-tokens.yaml': fixture('dev-tokens.yaml') });
+
+export interface TokenApis {
+  /** The reference's six stores. */
+  api: RunningApi;
+  /** No enabled_backends. */
+  noMulti: RunningApi;
+}
+
+/**
+ * Registers beforeAll/afterAll that run the two token-auth apps most suites compare: six stores and
+ * no multi-store. Read the fields inside tests (they are set once beforeAll has run).
+ */
+export function useTokenApis(): TokenApis {
+  const apis = {} as TokenApis;
+  beforeAll(async () => {
+    [apis.api, apis.noMulti] = await Promise.all([
+      startApi(sixStoresWithTokens(), { files: tokenFiles() }),
+      startApi(noMultiStoreWithTokens(), { files: tokenFiles() }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([apis.api?.close(), apis.noMulti?.close()]);
+  });
+  return apis;
+}

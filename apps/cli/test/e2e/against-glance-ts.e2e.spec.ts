@@ -1,24 +1,13 @@
 // The built CLI against the real glance-ts API (apps/api), side by side with the real
 // python-glanceclient against the same running server: both must print the same bytes.
-import { noMultiStoreWithTokens, sixStoresWithTokens, tokenFiles } from '../../../api/test/support/configs';
+import { useTokenApis } from '../../../api/test/support/configs';
 import { pythonGlance } from '../../../api/test/support/python-glanceclient';
-import { type RunningApi, startApi } from '../../../api/test/support/test-api';
 import { runCli } from '../support/run-cli';
 
 jest.setTimeout(60_000);
 
 describe('glance (glance-ts CLI) against a running glance-ts', () => {
-  let api: RunningApi;
-  let noMulti: RunningApi;
-  beforeAll(async () => {
-    [api, noMulti] = await Promise.all([
-      startApi(sixStoresWithTokens(), { files: tokenFiles() }),
-      startApi(noMultiStoreWithTokens(), { files: tokenFiles() }),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([api?.close(), noMulti?.close()]);
-  });
+  const apis = useTokenApis();
 
   it.each([
     ['admin list', 'api', ['--os-auth-token', 'admin-token', 'stores-info']],
@@ -29,7 +18,7 @@ describe('glance (glance-ts CLI) against a running glance-ts', () => {
     ['unknown token (401)', 'api', ['--os-auth-token', 'nope', 'stores-info']],
     ['no multi-store (404)', 'noMulti', ['--os-auth-token', 'admin-token', 'stores-info', '--detail']],
   ] as const)('prints what python-glanceclient prints: %s', async (_name, target, args) => {
-    const url = (target === 'api' ? api : noMulti).url;
+    const url = (target === 'api' ? apis.api : apis.noMulti).url;
     const ours = await runCli(['--os-image-url', url, ...args]);
     const theirs = await pythonGlance(url, args);
     expect(ours).toEqual(theirs);
@@ -38,7 +27,7 @@ describe('glance (glance-ts CLI) against a running glance-ts', () => {
   it('gives scripts the live details as JSON, fsid and weight included', async () => {
     const result = await runCli([
       '--os-image-url',
-      api.url,
+      apis.api.url,
       '--os-auth-token',
       'admin-token',
       'stores-info',
