@@ -2,22 +2,19 @@ import { RequestMethod } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { GLANCE_POLICY_DEFAULTS } from '@glance-ts/policy';
-import { AUTHENTICATED_ROUTE_KEY, POLICY_RULE_KEY, PUBLIC_ROUTE_KEY } from '../src/policy/access.decorators';
+import { readRouteAccess, type RouteAccess } from '../src/policy/access.decorators';
 import { fixture, type RunningApi, startApi } from './support/test-api';
 
-interface RouteAccess {
+interface RouteWithAccess extends RouteAccess {
   route: string;
-  policy?: string;
-  public?: boolean;
-  authenticated?: boolean;
 }
 
 /** Every route of the real app, with the access marker the global guard will read. */
-function enumerateRoutes(api: RunningApi): RouteAccess[] {
+function enumerateRoutes(api: RunningApi): RouteWithAccess[] {
   const discovery = api.app.get(DiscoveryService);
   const scanner = api.app.get(MetadataScanner);
   const reflector = api.app.get(Reflector);
-  const routes: RouteAccess[] = [];
+  const routes: RouteWithAccess[] = [];
   for (const wrapper of discovery.getControllers()) {
     const { instance, metatype } = wrapper;
     if (!instance || !metatype) continue;
@@ -28,12 +25,10 @@ function enumerateRoutes(api: RunningApi): RouteAccess[] {
       const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
       if (path === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      const targets = [handler, metatype];
       routes.push({
         route: `${method} /${[base, path].filter((p) => p && p !== '/').join('/')}`,
-        policy: reflector.getAllAndOverride(POLICY_RULE_KEY, targets),
-        public: reflector.getAllAndOverride(PUBLIC_ROUTE_KEY, targets),
-        authenticated: reflector.getAllAndOverride(AUTHENTICATED_ROUTE_KEY, targets),
+        // The same reading the global guard does.
+        ...readRouteAccess(reflector, handler, metatype),
       });
     }
   }
@@ -55,13 +50,13 @@ describe('access control of every route', () => {
   });
 
   it('gives every route a policy rule or an explicit @Public/@Authenticated marker', () => {
-    const unguarded = enumerateRoutes(api).filter((r) => !r.policy && !r.public && !r.authenticated);
+    const unguarded = enumerateRoutes(api).filter((r) => !r.policyRule && !r.public && !r.authenticated);
     expect(unguarded).toEqual([]);
   });
 
   it('names only policy rules that are registered', () => {
     const registered = new Set(GLANCE_POLICY_DEFAULTS.map((rule) => rule.name));
-    const unknown = enumerateRoutes(api).filter((r) => r.policy && !registered.has(r.policy));
+    const unknown = enumerateRoutes(api).filter((r) => r.policyRule && !registered.has(r.policyRule));
     expect(unknown).toEqual([]);
   });
 

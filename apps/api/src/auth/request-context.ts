@@ -42,6 +42,7 @@ export class RequestContext {
     // Glance sets is_admin from the `context_is_admin` rule, then passes it to every check.
     this.isAdmin = isAdmin(this.credentials);
     this.credentials = Object.freeze({ ...this.credentials, is_admin: this.isAdmin });
+    this.defaultTarget = Object.freeze({ project_id: this.projectId, user_id: this.userId });
   }
 
   readonly userId: string | null;
@@ -51,11 +52,8 @@ export class RequestContext {
   readonly authStrategy: string;
   /** The values policy rules see (oslo.context's to_policy_values()). */
   readonly credentials: Readonly<Credentials>;
-
-  /** The default policy target: the caller's own project and user. */
-  get defaultTarget(): Record<string, unknown> {
-    return { project_id: this.projectId, user_id: this.userId };
-  }
+  /** The policy target of routes that act on no resource: the caller's own project and user. */
+  readonly defaultTarget: Readonly<Record<string, unknown>>;
 }
 
 /** `req-<uuid4>`, the format of X-Openstack-Request-Id. */

@@ -1,4 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
 import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -70,3 +71,22 @@ export const Authenticated = () =>
       example: errorExample('401 Unauthorized', 'Unauthorized', GLANCE_MESSAGES.unauthorized),
     }),
   );
+
+/** What the access decorators say about one route. */
+export interface RouteAccess {
+  public: boolean;
+  authenticated: boolean;
+  requiresMultiStore: boolean;
+  policyRule: string | null;
+}
+
+/** Reads a route's access markers (method-level markers win over controller-level ones). */
+export function readRouteAccess(reflector: Reflector, handler: object, controller: object): RouteAccess {
+  const targets = [handler as () => void, controller as () => void];
+  return {
+    public: reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_KEY, targets) ?? false,
+    authenticated: reflector.getAllAndOverride<boolean>(AUTHENTICATED_ROUTE_KEY, targets) ?? false,
+    requiresMultiStore: reflector.getAllAndOverride<boolean>(REQUIRES_MULTI_STORE_KEY, targets) ?? false,
+    policyRule: reflector.getAllAndOverride<string | undefined>(POLICY_RULE_KEY, targets) ?? null,
+  };
+}

@@ -4,20 +4,19 @@ import type { FastifyRequest } from 'fastify';
 import { PolicyEnforcer } from '@glance-ts/policy';
 import { GLANCE_MESSAGES, GlanceHttpError } from '../http/glance-error';
 import { StoreRegistry } from '../stores/store-registry';
-import {
-  AUTHENTICATED_ROUTE_KEY,
-  POLICY_RULE_KEY,
-  PUBLIC_ROUTE_KEY,
-  REQUIRES_MULTI_STORE_KEY,
-} from './access.decorators';
+import { readRouteAccess, type RouteAccess } from './access.decorators';
 
 /**
  * The one global guard. Checks run in Glance's order: the auth hook has already answered 401;
  * then a GET with a body → 400, multi-store not configured → 404, and only then the policy → 403.
- * A route with none of @Policy, @Authenticated or @Public is refused (fail closed); a test forbids it too.
+ * A route with none of @Policy, @Authenticated or @Public is refused (fail closed); a test forbids
+ * it too.
  */
 @Injectable()
 export class RouteAccessGuard implements CanActivate {
+  /** Route metadata never changes: read it once per handler, not per request. */
+  private readonly accessByHandler = new WeakMap<object, RouteAccess>();
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(PolicyEnforcer) private readonly enforcer: PolicyEnforcer,
@@ -25,32 +24,37 @@ export class RouteAccessGuard implements CanActivate {
   ) {}
 
   canActivate(execution: ExecutionContext): boolean {
-    const targets = [execution.getHandler(), execution.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_KEY, targets)) return true;
+    const access = this.accessOf(execution);
+    if (access.public) return true;
 
     const request = execution.switchToHttp().getRequest<FastifyRequest>();
     const context = request.glanceContext;
     if (!context) throw new GlanceHttpError(401, GLANCE_MESSAGES.unauthorized);
 
-    if (request.method === 'GET' && hasBody(request))
+    if (request.method === 'GET' && hasBody(request)) {
       throw new GlanceHttpError(400, GLANCE_MESSAGES.bodyNotExpected);
-
-    if (
-      this.reflector.getAllAndOverride<boolean>(REQUIRES_MULTI_STORE_KEY, targets) &&
-      !this.stores.multiStore
-    ) {
+    }
+    if (access.requiresMultiStore && !this.stores.multiStore) {
       throw new GlanceHttpError(404, GLANCE_MESSAGES.multiStoreNotSupported);
     }
-
-    const rule = this.reflector.getAllAndOverride<string | undefined>(POLICY_RULE_KEY, targets);
-    if (!rule) {
-      if (this.reflector.getAllAndOverride<boolean>(AUTHENTICATED_ROUTE_KEY, targets)) return true;
+    if (access.policyRule === null) {
+      if (access.authenticated) return true;
       throw new GlanceHttpError(403, 'This route has no access policy.');
     }
-    if (!this.enforcer.enforce(rule, context.defaultTarget, context.credentials)) {
-      throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(rule));
+    if (!this.enforcer.enforce(access.policyRule, context.defaultTarget, context.credentials)) {
+      throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(access.policyRule));
     }
     return true;
+  }
+
+  private accessOf(execution: ExecutionContext): RouteAccess {
+    const handler = execution.getHandler();
+    let access = this.accessByHandler.get(handler);
+    if (!access) {
+      access = readRouteAccess(this.reflector, handler, execution.getClass());
+      this.accessByHandler.set(handler, access);
+    }
+    return access;
   }
 }
 
