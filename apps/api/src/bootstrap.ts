@@ -10,6 +10,7 @@ import type { GlanceConfig } from '@glance-ts/config';
 import { AppModule, type GlanceRuntime } from './app.module';
 import { registerAuthHook } from './auth/auth.hook';
 import { newRequestId } from './auth/request-context';
+import type { AuthStrategy } from './auth/auth-strategy';
 import { createAuthStrategy } from './auth/strategies';
 import { buildOpenApiDocument, OpenApiDocumentHolder } from './docs/openapi-document';
 import { GlanceExceptionFilter } from './http/glance-exception.filter';
@@ -32,18 +33,25 @@ export interface GlanceApp {
   logger: Logger;
 }
 
-/**
- * Builds the whole service from a validated config. Everything that can be wrong in the
- * configuration (policy file, token file) fails here, before a port is opened.
- */
-export async function createApp(config: GlanceConfig, options: CreateAppOptions = {}): Promise<GlanceApp> {
-  const logger = pino(
-    { level: options.logLevel ?? (config.debug ? 'debug' : 'info'), base: { service: 'glance-ts-api' } },
+/** The service's logger: JSON lines on stdout (or the given destination). */
+export function createLogger(level: pino.Level | 'silent', destination?: pino.DestinationStream): Logger {
+  return pino(
+    { level, base: { service: 'glance-ts-api' } },
     // Asynchronous, buffered stdout: one access-log line per request must not cost a write(2) each.
-    options.logDestination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    // Flushes stay below PIPE_BUF (4096) so lines of several workers sharing a pipe never interleave.
+    destination ?? pino.destination({ dest: 1, sync: false, minLength: 3072 }),
   );
-  for (const warning of config.warnings) logger.warn(`${config.source.path}: ${warning}`);
+}
 
+/**
+ * Loads what the configuration names besides itself — the policy file and the token file — and
+ * fails with PolicyFileError / ConfigError when either is invalid. The cluster primary calls it to
+ * refuse a bad start before forking; createApp to build the service.
+ */
+export function loadPolicyAndAuth(
+  config: GlanceConfig,
+  logger: Logger,
+): { enforcer: PolicyEnforcer; strategy: AuthStrategy } {
   const enforcer = new PolicyEnforcer({
     defaults: GLANCE_POLICY_DEFAULTS,
     policyFile: config.policy.policyFile,
@@ -54,8 +62,18 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
     },
   });
   enforcer.load();
+  return { enforcer, strategy: createAuthStrategy(config.auth) };
+}
 
-  const strategy = createAuthStrategy(config.auth);
+/**
+ * Builds the whole service from a validated config. Everything that can be wrong in the
+ * configuration (policy file, token file) fails here, before a port is opened.
+ */
+export async function createApp(config: GlanceConfig, options: CreateAppOptions = {}): Promise<GlanceApp> {
+  const logger = createLogger(options.logLevel ?? (config.debug ? 'debug' : 'info'), options.logDestination);
+  for (const warning of config.warnings) logger.warn(`${config.source.path}: ${warning}`);
+
+  const { enforcer, strategy } = loadPolicyAndAuth(config, logger);
   const warning = strategy.startupWarning?.();
   if (warning) logger.warn(warning);
 

@@ -1,28 +1,51 @@
-import { ConfigError, loadConfig, resolveConfigPath } from '@glance-ts/config';
+import cluster from 'node:cluster';
+import { ConfigError, type GlanceConfig, loadConfig, resolveConfigPath } from '@glance-ts/config';
 import { PolicyFileError } from '@glance-ts/policy';
-import { createApp } from './bootstrap';
+import { createApp, createLogger, loadPolicyAndAuth } from './bootstrap';
+import { superviseWorkers } from './workers';
 
 /**
  * `node apps/api/dist/main.js [--config-file PATH]` (or GLANCE_CONFIG_FILE). A configuration error
- * ends the process at start with one line naming the file, section and key.
+ * ends the process at start with one line naming the file, section and key. With `[DEFAULT]
+ * workers` > 1 this process supervises that many workers sharing the port, as Glance does.
  */
-async function main(): Promise<void> {
-  let glance;
+function fail(message: string): never {
+  process.stderr.write(`glance-ts: ${message}\n`);
+  process.exit(1);
+}
+
+function loadValidatedConfig(): GlanceConfig {
   try {
     const config = loadConfig(resolveConfigPath(process.argv.slice(2), process.env));
-    glance = await createApp(config);
+    if (cluster.isPrimary) loadPolicyAndAuth(config, createLogger('silent'));
+    return config;
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PolicyFileError) {
-      process.stderr.write(`glance-ts: configuration error: ${error.message}\n`);
-      process.exit(1);
-    }
+    if (error instanceof ConfigError || error instanceof PolicyFileError)
+      fail(`configuration error: ${error.message}`);
     throw error;
   }
-  const { server } = glance.runtime.config;
-  await glance.app.listen({ host: server.bindHost, port: server.bindPort });
+}
+
+async function serve(config: GlanceConfig): Promise<void> {
+  const glance = await createApp(config);
+  const { bindHost, bindPort } = config.server;
+  try {
+    await glance.app.listen({ host: bindHost, port: bindPort });
+  } catch (error) {
+    fail(
+      `cannot listen on ${bindHost}:${bindPort}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
   glance.logger.info(
-    `glance-ts API listening on http://${server.bindHost}:${server.bindPort} (config ${glance.runtime.config.source.path})`,
+    `glance-ts API listening on http://${bindHost}:${bindPort} (config ${config.source.path}, pid ${process.pid})`,
   );
 }
 
-void main();
+const config = loadValidatedConfig();
+if (cluster.isPrimary && config.server.workers > 1) {
+  superviseWorkers(config, createLogger(config.debug ? 'debug' : 'info'));
+} else {
+  serve(config).catch((error: unknown) =>
+    fail(error instanceof Error ? (error.stack ?? error.message) : String(error)),
+  );
+}

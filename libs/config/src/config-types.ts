@@ -127,6 +127,8 @@ export interface GlanceConfig {
     bindHost: string;
     /** `[DEFAULT] bind_port`, default 9292. */
     bindPort: number;
+    /** `[DEFAULT] workers`: API processes sharing the port; default one per CPU, as Glance. */
+    workers: number;
     /** `[DEFAULT] public_endpoint`: base URL for version links instead of the request's host. */
     publicEndpoint: string | null;
   };

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -49,7 +50,12 @@ describe('parseConfig: defaults', () => {
     const config = parse(NOAUTH);
     expect(config).toEqual({
       source: { path: configPath, embedded: false },
-      server: { bindHost: '127.0.0.1', bindPort: 9292, publicEndpoint: null },
+      server: {
+        bindHost: '127.0.0.1',
+        bindPort: 9292,
+        publicEndpoint: null,
+        workers: availableParallelism(),
+      },
       debug: false,
       multiStore: false,
       stores: [],
@@ -69,13 +75,14 @@ describe('parseConfig: defaults', () => {
 
   it('reads the [DEFAULT] options', () => {
     const config = parse(
-      `${NOAUTH}[DEFAULT]\nbind_host = 0.0.0.0\nbind_port = 19292\npublic_endpoint = https://image.example.org\ndebug = Yes\n` +
+      `${NOAUTH}[DEFAULT]\nbind_host = 0.0.0.0\nbind_port = 19292\npublic_endpoint = https://image.example.org\ndebug = Yes\nworkers = 3\n` +
         'enabled_import_methods = [glance-direct, copy-image]\n',
     );
     expect(config.server).toEqual({
       bindHost: '0.0.0.0',
       bindPort: 19292,
       publicEndpoint: 'https://image.example.org',
+      workers: 3,
     });
     expect(config.debug).toBe(true);
     expect(config.importMethods).toEqual(['glance-direct', 'copy-image']);
@@ -390,6 +397,11 @@ describe('parseConfig: validation errors are one line naming file, section and k
       'a multi-tenant swift store with a config file',
       withStores('o:swift', '[o]\nswift_store_multi_tenant = true\nswift_store_config_file = swift.conf\n'),
       '9: [o] swift_store_config_file: cannot be combined with swift_store_multi_tenant = true (they are mutually exclusive)',
+    ],
+    [
+      'zero workers',
+      `${NOAUTH}[DEFAULT]\nworkers = 0\n`,
+      '4: [DEFAULT] workers: must be between 1 and 256, got 0',
     ],
     [
       'a bad port',

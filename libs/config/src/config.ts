@@ -63,6 +63,7 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
     bindHost: defaults.get(DEFAULT_SECTION.bindHost),
     bindPort: defaults.get(DEFAULT_SECTION.bindPort),
     publicEndpoint: defaults.get(DEFAULT_SECTION.publicEndpoint),
+    workers: defaults.get(DEFAULT_SECTION.workers),
   };
   const debug = defaults.get(DEFAULT_SECTION.debug);
   const importMethods = readImportMethods(defaults, context);

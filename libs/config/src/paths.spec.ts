@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from './config';
@@ -73,7 +74,12 @@ describe('the embedded default configuration (etc/glance-api.conf)', () => {
   });
 
   it('listens on loopback port 9292', () => {
-    expect(config.server).toEqual({ bindHost: '127.0.0.1', bindPort: 9292, publicEndpoint: null });
+    expect(config.server).toEqual({
+      bindHost: '127.0.0.1',
+      bindPort: 9292,
+      publicEndpoint: null,
+      workers: availableParallelism(),
+    });
   });
 
   it('has the local (default), scratch and web stores, with data under the git-ignored data/', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 /**
  * What glance-ts reads from glance-api.conf: one table per section and one per store type. Option
  * names, types and defaults are Glance's (glance/common/config.py, glance_store/_drivers/*.py);
@@ -54,6 +55,11 @@ export const DEFAULT_SECTION = {
     help: 'Base URL used in version links instead of the URL of the request.',
   }),
   debug: boolOpt('debug', false, { help: 'Log at debug level.' }),
+  workers: intOpt('workers', Math.max(1, availableParallelism()), {
+    min: 1,
+    max: 256,
+    help: 'API worker processes sharing the port (Glance: one per CPU by default); 1 runs the API in a single process.',
+  }),
 } satisfies Record<string, AnyOptionSpec>;
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import type { GlanceConfig } from '@glance-ts/config';
+
+/** A worker that dies after start-up is replaced after this delay (no tight crash loop). */
+const RESTART_DELAY_MS = 1000;
+
+/**
+ * Forks `[DEFAULT] workers` API processes that share the listening socket (node:cluster) and keeps
+ * that many alive. Start-up is all or nothing: a worker that exits before listening (port in use, a
+ * file changed under us) stops the whole service with exit code 1. SIGTERM/SIGINT stop the workers
+ * gracefully, then the primary.
+ */
+export function superviseWorkers(config: GlanceConfig, logger: Logger): void {
+  const { workers: count, bindHost, bindPort } = config.server;
+  let listening = 0;
+  let stopping = false;
+  const started = new WeakSet<Worker>();
+
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.once('listening', () => {
+      started.add(worker);
+      listening += 1;
+      if (listening === count) {
+        logger.info(
+          `glance-ts API listening on http://${bindHost}:${bindPort} with ${count} workers (primary pid ${process.pid})`,
+        );
+      }
+    });
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    if (!started.has(worker) && listening < count) {
+      logger.error(`worker ${worker.process.pid} exited with ${how} before listening; stopping`);
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.kill();
+      logger.flush();
+      setImmediate(() => process.exit(1));
+      return;
+    }
+    logger.error(`worker ${worker.process.pid} exited with ${how}; starting a replacement`);
+    setTimeout(fork, RESTART_DELAY_MS).unref();
+  });
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping ${count} workers`);
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  for (let i = 0; i < count; i++) fork();
+}
