@@ -93,7 +93,13 @@ describe('discovery beyond the captures', () => {
     expect(Object.keys(spec.paths)).toEqual(
       expect.arrayContaining(['/v2/info/stores', '/v2/info/stores/detail']),
     );
-    expect((await get('/docs/assets/swagger-ui-bundle.js', {})).status).toBe(200);
+    const script = await get('/docs/assets/swagger-ui-bundle.js', {});
+    expect([script.status, script.headers.get('content-type')]).toEqual([
+      200,
+      'application/javascript; charset=utf-8',
+    ]);
+    const css = await get('/docs/assets/swagger-ui.css', {});
+    expect([css.status, css.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
     expect((await get('/docs/assets/..%2F..%2Fpackage.json', {})).status).not.toBe(200);
   });
 });

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Inject, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -37,6 +38,7 @@ const PAGE = `<!doctype html>
 @Controller('docs')
 export class DocsController {
   private readonly assetsDir = dirname(require.resolve('swagger-ui-dist/package.json'));
+  private readonly assetCache = new Map<string, Promise<Buffer>>();
 
   constructor(@Inject(OpenApiDocumentHolder) private readonly holder: OpenApiDocumentHolder) {}
 
@@ -56,8 +58,16 @@ export class DocsController {
 
   @Get('assets/:file')
   @Public()
-  async asset(@Param('file') file: string): Promise<Buffer> {
+  asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     if (!Object.hasOwn(ASSETS, file)) throw new NotFoundException();
-    return readFile(join(this.assetsDir, file));
+    reply.type(ASSETS[file]);
+    // The files never change while the service runs: read each once.
+    let content = this.assetCache.get(file);
+    if (!content) {
+      content = readFile(join(this.assetsDir, file));
+      content.catch(() => this.assetCache.delete(file));
+      this.assetCache.set(file, content);
+    }
+    return content;
   }
 }
