@@ -6,8 +6,18 @@ import type { Credentials } from '@glance-ts/policy';
  * (Keystone role names are case-insensitive and oslo.policy's role check lower-cases too).
  */
 export class RequestContext {
+  readonly userId: string | null;
+  readonly projectId: string | null;
+  readonly userName: string | null;
+  readonly projectName: string | null;
+  readonly authStrategy: string;
   readonly roles: readonly string[];
+  /** Glance sets is_admin from the `context_is_admin` rule and passes it to every check. */
   readonly isAdmin: boolean;
+  /** The values policy rules see (oslo.context's to_policy_values()). */
+  readonly credentials: Readonly<Credentials>;
+  /** The policy target of routes that act on no resource: the caller's own project and user. */
+  readonly defaultTarget: Readonly<Record<string, unknown>>;
 
   constructor(
     init: {
@@ -18,7 +28,7 @@ export class RequestContext {
       userName?: string | null;
       projectName?: string | null;
     },
-    isAdmin: (credentials: Credentials) => boolean = () => false,
+    isAdmin: (credentials: Credentials) => boolean,
   ) {
     this.userId = init.userId;
     this.projectId = init.projectId;
@@ -26,7 +36,7 @@ export class RequestContext {
     this.projectName = init.projectName ?? null;
     this.authStrategy = init.authStrategy;
     this.roles = init.roles.map((role) => role.toLowerCase());
-    this.credentials = Object.freeze({
+    const policyValues: Credentials = {
       user_id: this.userId,
       project_id: this.projectId,
       roles: [...this.roles],
@@ -38,22 +48,11 @@ export class RequestContext {
       service_user_id: null,
       service_project_id: null,
       service_roles: [],
-    });
-    // Glance sets is_admin from the `context_is_admin` rule, then passes it to every check.
-    this.isAdmin = isAdmin(this.credentials);
-    this.credentials = Object.freeze({ ...this.credentials, is_admin: this.isAdmin });
+    };
+    this.isAdmin = isAdmin(policyValues);
+    this.credentials = Object.freeze({ ...policyValues, is_admin: this.isAdmin });
     this.defaultTarget = Object.freeze({ project_id: this.projectId, user_id: this.userId });
   }
-
-  readonly userId: string | null;
-  readonly projectId: string | null;
-  readonly userName: string | null;
-  readonly projectName: string | null;
-  readonly authStrategy: string;
-  /** The values policy rules see (oslo.context's to_policy_values()). */
-  readonly credentials: Readonly<Credentials>;
-  /** The policy target of routes that act on no resource: the caller's own project and user. */
-  readonly defaultTarget: Readonly<Record<string, unknown>>;
 }
 
 /** `req-<uuid4>`, the format of X-Openstack-Request-Id. */
