@@ -1,0 +1,72 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GLANCE_POLICY_DEFAULTS, PolicyEnforcer } from '@glance-ts/policy';
+import { RequestContext } from '../src/auth/request-context';
+import { GlanceHttpError } from '../src/http/glance-error';
+import { RouteAccessGuard } from '../src/policy/route-access.guard';
+import { StoreRegistry } from '../src/stores/store-registry';
+import { fixture, type RunningApi, startApi } from './support/test-api';
+
+describe('noauth strategy', () => {
+  let api: RunningApi;
+  beforeAll(async () => {
+    const config = fixture('reference-six-stores.conf').replace(
+      'strategy = trusted_headers',
+      'strategy = noauth\nnoauth_roles = Admin\nnoauth_user_id = dev\nnoauth_project_id = devproject',
+    );
+    api = await startApi(config);
+  });
+  afterAll(() => api?.close());
+
+  it('warns loudly at start-up, naming the user and roles', () => {
+    const warning = api.logs.find((line) => line.includes('AUTHENTICATION IS DISABLED'));
+    expect(warning).toBeDefined();
+    expect(JSON.parse(warning!).level).toBe(40);
+    expect(warning).toContain('dev');
+    expect(warning).toContain('admin');
+  });
+
+  it('gives every request, even without a token, the configured (lower-cased) roles', async () => {
+    const response = await fetch(`${api.url}/v2/info/stores/detail`);
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('RouteAccessGuard', () => {
+  const enforcer = new PolicyEnforcer({ defaults: GLANCE_POLICY_DEFAULTS });
+  enforcer.load();
+  const guard = new RouteAccessGuard(
+    new Reflector(),
+    enforcer,
+    new StoreRegistry({ multiStore: false, stores: [], defaultBackend: null }),
+  );
+  const admin = new RequestContext(
+    { userId: 'u', projectId: 'p', roles: ['admin'], authStrategy: 'test' },
+    () => true,
+  );
+
+  /** An execution context for a handler that carries no access decorator at all. */
+  const unmarkedRoute = (context: RequestContext | undefined): ExecutionContext =>
+    ({
+      getHandler: () => function unmarked() {},
+      getClass: () => class UnmarkedController {},
+      switchToHttp: () => ({ getRequest: () => ({ method: 'GET', headers: {}, glanceContext: context }) }),
+    }) as unknown as ExecutionContext;
+
+  it('refuses a route with no @Policy, @Authenticated or @Public, even for an admin', () => {
+    let thrown: unknown;
+    try {
+      guard.canActivate(unmarkedRoute(admin));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(GlanceHttpError);
+    expect((thrown as GlanceHttpError).status).toBe(403);
+  });
+
+  it('answers 401 when no request context was established', () => {
+    expect(() => guard.canActivate(unmarkedRoute(undefined))).toThrow(
+      expect.objectContaining({ status: 401 }),
+    );
+  });
+});
