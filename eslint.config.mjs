@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Libraries stay framework-free so the CLI and other services can use them without NestJS.
-    files: ['libs/policy/**/*.ts', 'libs/config/**/*.ts'],
+    files: ['libs/policy/**/*.ts', 'libs/config/**/*.ts', 'libs/db/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['@nestjs/*'] }] },
   },
   {

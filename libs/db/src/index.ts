@@ -1,0 +1,43 @@
+/**
+ * glance-ts image metadata storage: the ImageRepository interface and its SQLite / PostgreSQL
+ * implementation over Kysely, with the schema applied by versioned migrations at open.
+ * Framework-free: the API service, tools and tests can all use it.
+ */
+export type {
+  DateFilter,
+  ImageChanges,
+  ImageCore,
+  ImageListQuery,
+  ImageLocation,
+  ImageRecord,
+  ImageStatus,
+  ImageVisibility,
+  ListScope,
+  NewImage,
+  SortKey,
+  SortSpec,
+} from './types';
+export type { ImageRepository } from './image-repository';
+export { DatabaseError, DuplicateImageError, MarkerNotFoundError } from './errors';
+export {
+  type DatabaseLogger,
+  type DatabaseTarget,
+  describeDatabaseTarget,
+  type ImageDatabase,
+  maskPassword,
+  openImageDatabase,
+  type OpenImageDatabaseOptions,
+} from './database';
+export type { DatabaseDialect } from './sql-dialect';
+export { KyselyImageRepository, type KyselyImageRepositoryOptions } from './kysely-image-repository';
+export type { ImageSchema } from './schema';
+export { imageMigrations } from './migrations';
+export { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-connection';
+export { POSTGRES_POOL_SIZE } from './postgres-connection';
+export {
+  createTestPostgresDatabase,
+  TEST_POSTGRES_URL_ENV,
+  type TestPostgresDatabase,
+  type TestPostgresDatabaseOptions,
+} from './testing/postgres';
+export { openTestImageDatabase, type TestImageDatabase } from './testing/databases';

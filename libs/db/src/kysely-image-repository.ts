@@ -1,0 +1,410 @@
+import type { Kysely, Transaction } from 'kysely';
+import { DuplicateImageError, MarkerNotFoundError } from './errors';
+import type { ImageRepository } from './image-repository';
+import {
+  afterMarker,
+  completeSort,
+  filterConditions,
+  listScope,
+  orderModifiers,
+  visibleTo,
+} from './list-query';
+import type { ImageRow, ImageSchema, ImagesTable } from './schema';
+import { type DatabaseDialect, type SqlDialect, sqlDialect } from './sql-dialect';
+import type {
+  ImageChanges,
+  ImageCore,
+  ImageListQuery,
+  ImageLocation,
+  ImageRecord,
+  ImageStatus,
+  ImageVisibility,
+  NewImage,
+} from './types';
+
+export interface KyselyImageRepositoryOptions {
+  /** The time given to createdAt / updatedAt. Default: the system clock. */
+  clock?: () => Date;
+}
+
+/** What `create` fills in for attributes the new image does not give. */
+const CORE_DEFAULTS: ImageCore = {
+  name: null,
+  status: 'queued',
+  visibility: 'private',
+  size: null,
+  virtualSize: null,
+  diskFormat: null,
+  containerFormat: null,
+  checksum: null,
+  osHashAlgo: null,
+  osHashValue: null,
+  owner: null,
+  minDisk: 0,
+  minRam: 0,
+  protected: false,
+  osHidden: false,
+};
+
+/** The column of each core attribute. */
+const CORE_COLUMNS = {
+  name: 'name',
+  status: 'status',
+  visibility: 'visibility',
+  size: 'size',
+  virtualSize: 'virtual_size',
+  diskFormat: 'disk_format',
+  containerFormat: 'container_format',
+  checksum: 'checksum',
+  osHashAlgo: 'os_hash_algo',
+  osHashValue: 'os_hash_value',
+  owner: 'owner',
+  minDisk: 'min_disk',
+  minRam: 'min_ram',
+  protected: 'protected',
+  osHidden: 'os_hidden',
+} as const satisfies { [K in keyof ImageCore]: keyof ImagesTable };
+
+const BOOLEAN_ATTRIBUTES: ReadonlySet<keyof ImageCore> = new Set(['protected', 'osHidden'] as const);
+
+type Db = Kysely<ImageSchema>;
+
+/**
+ * ImageRepository over Kysely, for SQLite and PostgreSQL alike: the engines' differences are in
+ * SqlDialect (value representations, error codes, row locks) and in how the connection is opened.
+ * Use it through openImageDatabase: it relies on the schema's migrations and, for SQLite, on the
+ * connection set up there (foreign keys on, write transactions BEGIN IMMEDIATE).
+ *
+ * Every method is one transaction. Write methods first lock the image's row (an UPDATE of it, or
+ * SqlDialect.lockImage), so concurrent writers of one image are serialized on it, and `transition`
+ * is a compare-and-set in SQL (`UPDATE ... WHERE id = ? AND status IN (...)`): of two concurrent
+ * transitions from the same status exactly one succeeds, in one process or across many.
+ */
+export class KyselyImageRepository implements ImageRepository {
+  private readonly sql: SqlDialect;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly db: Db,
+    dialect: DatabaseDialect,
+    options: KyselyImageRepositoryOptions = {},
+  ) {
+    this.sql = sqlDialect(dialect);
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async create(image: NewImage): Promise<ImageRecord> {
+    const now = this.sql.toSqlTimestamp(this.clock());
+    const core = { ...CORE_DEFAULTS, ...definedOnly(image) };
+    return this.write(async (trx) => {
+      try {
+        await trx
+          .insertInto('images')
+          .values({
+            id: image.id,
+            ...(this.coreColumns(core) as CoreColumns),
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+      } catch (error) {
+        if (this.sql.isUniqueViolation(error)) throw new DuplicateImageError(image.id);
+        throw error;
+      }
+      await insertProperties(trx, image.id, image.properties ?? {});
+      await insertTags(trx, image.id, image.tags ?? []);
+      return this.loadOne(trx, image.id);
+    });
+  }
+
+  get(id: string): Promise<ImageRecord | null> {
+    return this.read(async (trx) => {
+      const row = await trx.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? (await this.assemble(trx, [row]))[0] : null;
+    });
+  }
+
+  list(query: ImageListQuery): Promise<ImageRecord[]> {
+    const sort = completeSort(query.sort);
+    return this.read(async (trx) => {
+      let marker: ImageRow | undefined;
+      if (query.marker !== undefined) {
+        marker = await trx
+          .selectFrom('images')
+          .selectAll()
+          .where('id', '=', query.marker)
+          .where((eb) => visibleTo(eb, query.scope))
+          .executeTakeFirst();
+        if (!marker) throw new MarkerNotFoundError(query.marker);
+      }
+      let select = trx
+        .selectFrom('images')
+        .selectAll()
+        .where((eb) =>
+          eb.and([
+            listScope(eb, query.scope, query.filters.visibility),
+            ...filterConditions(eb, query.filters, this.sql),
+          ]),
+        );
+      const after = marker;
+      if (after) select = select.where((eb) => afterMarker(eb, sort, after));
+      for (const spec of sort) select = select.orderBy(spec.key, orderModifiers(spec));
+      const rows = await select.limit(query.limit).execute();
+      return this.assemble(trx, rows);
+    });
+  }
+
+  update(id: string, changes: ImageChanges): Promise<ImageRecord | null> {
+    return this.write((trx) => this.applyChanges(trx, id, changes, null));
+  }
+
+  async transition(
+    id: string,
+    from: readonly ImageStatus[],
+    changes: ImageChanges,
+  ): Promise<ImageRecord | null> {
+    // No status to move from: nothing can match (and `IN ()` is not valid SQL).
+    if (from.length === 0) return null;
+    return this.write((trx) => this.applyChanges(trx, id, changes, from));
+  }
+
+  addTag(id: string, tag: string): Promise<ImageRecord | null> {
+    return this.write(async (trx) => {
+      // Glance saves the image, bumping updated_at, even when the tag was already there.
+      if (!(await this.touch(trx, id))) return null;
+      await trx
+        .insertInto('image_tags')
+        .values({ image_id: id, value: tag })
+        .onConflict((conflict) => conflict.columns(['image_id', 'value']).doNothing())
+        .execute();
+      return this.loadOne(trx, id);
+    });
+  }
+
+  removeTag(id: string, tag: string): Promise<boolean> {
+    return this.write(async (trx) => {
+      if (!(await this.sql.lockImage(trx, id))) return false;
+      const removed = await trx
+        .deleteFrom('image_tags')
+        .where('image_id', '=', id)
+        .where('value', '=', tag)
+        .executeTakeFirst();
+      if (Number(removed.numDeletedRows) === 0) return false;
+      await this.touch(trx, id);
+      return true;
+    });
+  }
+
+  addLocation(id: string, location: ImageLocation): Promise<ImageRecord | null> {
+    return this.write(async (trx) => {
+      if (!(await this.touch(trx, id))) return null;
+      const last = await trx
+        .selectFrom('image_locations')
+        .select((eb) => eb.fn.max('position').as('position'))
+        .where('image_id', '=', id)
+        .executeTakeFirst();
+      const next = last?.position === null || last?.position === undefined ? 0 : Number(last.position) + 1;
+      await insertLocations(trx, id, [location], next);
+      return this.loadOne(trx, id);
+    });
+  }
+
+  delete(id: string): Promise<ImageRecord | null> {
+    return this.write(async (trx) => {
+      if (!(await this.sql.lockImage(trx, id))) return null;
+      const removed = await this.loadOne(trx, id);
+      // Properties, tags and locations go with it (ON DELETE CASCADE).
+      await trx.deleteFrom('images').where('id', '=', id).execute();
+      return removed;
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  /** A read-write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED). */
+  private write<T>(work: (trx: Transaction<ImageSchema>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  /**
+   * A read-only transaction with one snapshot for the image rows and their child rows. PostgreSQL
+   * needs REPEATABLE READ for that (READ COMMITTED takes a snapshot per statement); a SQLite read
+   * transaction always has one snapshot, and the isolation level is not SQLite syntax (the driver
+   * in sqlite-connection.ts only looks at the access mode).
+   */
+  private read<T>(work: (trx: Transaction<ImageSchema>) => Promise<T>): Promise<T> {
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(work);
+  }
+
+  /**
+   * The UPDATE of the image row that opens update and transition: sets the core columns and
+   * updated_at, only when the status is one of `from` if given. Then replaces the child rows the
+   * changes give. Null (nothing changed) when no row matched.
+   */
+  private async applyChanges(
+    trx: Db,
+    id: string,
+    changes: ImageChanges,
+    from: readonly ImageStatus[] | null,
+  ): Promise<ImageRecord | null> {
+    let update = trx
+      .updateTable('images')
+      .set({ ...this.coreColumns(changes.core ?? {}), updated_at: this.sql.toSqlTimestamp(this.clock()) })
+      .where('id', '=', id);
+    if (from !== null) update = update.where('status', 'in', from);
+    const result = await update.executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return null;
+
+    if (changes.properties !== undefined) {
+      await trx.deleteFrom('image_properties').where('image_id', '=', id).execute();
+      await insertProperties(trx, id, changes.properties);
+    }
+    if (changes.tags !== undefined) {
+      await trx.deleteFrom('image_tags').where('image_id', '=', id).execute();
+      await insertTags(trx, id, changes.tags);
+    }
+    if (changes.locations !== undefined) {
+      await trx.deleteFrom('image_locations').where('image_id', '=', id).execute();
+      await insertLocations(trx, id, changes.locations, 0);
+    }
+    return this.loadOne(trx, id);
+  }
+
+  /** Bumps updated_at (locking the row); false when there is no such image. */
+  private async touch(trx: Db, id: string): Promise<boolean> {
+    const result = await trx
+      .updateTable('images')
+      .set({ updated_at: this.sql.toSqlTimestamp(this.clock()) })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** The columns of the attributes `core` gives (undefined ones are left alone). */
+  private coreColumns(core: Partial<ImageCore>): Partial<CoreColumns> {
+    const columns: Record<string, unknown> = {};
+    for (const [attribute, value] of Object.entries(core) as Array<[keyof ImageCore, unknown]>) {
+      if (value === undefined || !(attribute in CORE_COLUMNS)) continue;
+      columns[CORE_COLUMNS[attribute]] = BOOLEAN_ATTRIBUTES.has(attribute)
+        ? this.sql.toSqlBoolean(value as boolean)
+        : value;
+    }
+    return columns as Partial<CoreColumns>;
+  }
+
+  /** The record of an image known to exist in this transaction. */
+  private async loadOne(trx: Db, id: string): Promise<ImageRecord> {
+    const row = await trx.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return (await this.assemble(trx, [row]))[0];
+  }
+
+  /**
+   * Records for image rows, in their order, with properties, tags and locations fetched in one
+   * query per table for all of them (a listing page is four queries, whatever its size; at most
+   * 1000 ids per IN list, below both engines' parameter limits).
+   */
+  private async assemble(trx: Db, rows: ImageRow[]): Promise<ImageRecord[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    const properties = await trx
+      .selectFrom('image_properties')
+      .select(['image_id', 'name', 'value'])
+      .where('image_id', 'in', ids)
+      .orderBy('image_id')
+      .orderBy('name')
+      .execute();
+    const tags = await trx
+      .selectFrom('image_tags')
+      .select(['image_id', 'value'])
+      .where('image_id', 'in', ids)
+      .orderBy('id')
+      .execute();
+    const locations = await trx
+      .selectFrom('image_locations')
+      .select(['image_id', 'url', 'metadata', 'status'])
+      .where('image_id', 'in', ids)
+      .orderBy('image_id')
+      .orderBy('position')
+      .orderBy('id')
+      .execute();
+
+    const records = new Map(rows.map((row) => [row.id, this.toRecord(row)]));
+    for (const property of properties)
+      records.get(property.image_id)!.properties[property.name] = property.value;
+    for (const tag of tags) records.get(tag.image_id)!.tags.push(tag.value);
+    for (const location of locations)
+      records.get(location.image_id)!.locations.push({
+        url: location.url,
+        metadata: JSON.parse(location.metadata) as Record<string, unknown>,
+        status: location.status as ImageLocation['status'],
+      });
+    return ids.map((id) => records.get(id)!);
+  }
+
+  private toRecord(row: ImageRow): ImageRecord {
+    return {
+      id: row.id,
+      name: row.name,
+      status: row.status as ImageStatus,
+      visibility: row.visibility as ImageVisibility,
+      size: row.size,
+      virtualSize: row.virtual_size,
+      diskFormat: row.disk_format,
+      containerFormat: row.container_format,
+      checksum: row.checksum,
+      osHashAlgo: row.os_hash_algo,
+      osHashValue: row.os_hash_value,
+      owner: row.owner,
+      minDisk: row.min_disk,
+      minRam: row.min_ram,
+      protected: this.sql.fromSqlBoolean(row.protected),
+      osHidden: this.sql.fromSqlBoolean(row.os_hidden),
+      createdAt: this.sql.fromSqlTimestamp(row.created_at),
+      updatedAt: this.sql.fromSqlTimestamp(row.updated_at),
+      properties: {},
+      tags: [],
+      locations: [],
+    };
+  }
+}
+
+type CoreColumns = Omit<ImagesTable, 'id' | 'created_at' | 'updated_at'>;
+
+/** The core attributes a NewImage gives, without the ones it leaves undefined. */
+function definedOnly(image: NewImage): Partial<ImageCore> {
+  const core: Partial<Record<keyof ImageCore, unknown>> = {};
+  for (const attribute of Object.keys(CORE_COLUMNS) as Array<keyof ImageCore>)
+    if (image[attribute] !== undefined) core[attribute] = image[attribute];
+  return core as Partial<ImageCore>;
+}
+
+async function insertProperties(trx: Db, id: string, properties: Record<string, string>): Promise<void> {
+  const rows = Object.entries(properties).map(([name, value]) => ({ image_id: id, name, value }));
+  if (rows.length > 0) await trx.insertInto('image_properties').values(rows).execute();
+}
+
+/** Inserts in order, skipping repeats: the ids' order is the tags' order. */
+async function insertTags(trx: Db, id: string, tags: readonly string[]): Promise<void> {
+  const rows = [...new Set(tags)].map((value) => ({ image_id: id, value }));
+  if (rows.length > 0) await trx.insertInto('image_tags').values(rows).execute();
+}
+
+async function insertLocations(
+  trx: Db,
+  id: string,
+  locations: readonly ImageLocation[],
+  firstPosition: number,
+): Promise<void> {
+  const rows = locations.map((location, index) => ({
+    image_id: id,
+    url: location.url,
+    metadata: JSON.stringify(location.metadata ?? {}),
+    status: location.status,
+    position: firstPosition + index,
+  }));
+  if (rows.length > 0) await trx.insertInto('image_locations').values(rows).execute();
+}

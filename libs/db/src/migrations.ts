@@ -1,0 +1,131 @@
+import {
+  type ColumnDefinitionBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  sql,
+} from 'kysely';
+import type { DatabaseDialect } from './sql-dialect';
+
+/**
+ * The schema's versions, applied in name order at open by Kysely's Migrator (which records them in
+ * its `kysely_migration` table). Migrations are code, not files found at runtime, so a build
+ * cannot ship without them. Never edit a released migration: add the next one (`0002_...`).
+ *
+ * Like Glance's tables, except that deleting an image removes its rows (Glance soft-deletes and
+ * purges later), so there are no `deleted` / `deleted_at` columns.
+ */
+export function imageMigrations(dialect: DatabaseDialect): Record<string, Migration> {
+  return {
+    '0001_images': images0001(dialect),
+  };
+}
+
+export function imageMigrationProvider(dialect: DatabaseDialect): MigrationProvider {
+  return { getMigrations: async () => imageMigrations(dialect) };
+}
+
+/** Column types that differ per engine. */
+function columnTypes(dialect: DatabaseDialect) {
+  const postgres = dialect === 'postgresql';
+  return {
+    // Text that is sorted or compared by range (and the ids that reference it): PostgreSQL's default
+    // collation follows the database's locale, while SQLite compares bytes. "C" is byte order in
+    // PostgreSQL too, so listings sort identically on both engines.
+    sortedText: postgres ? sql`text collate "C"` : sql`text`,
+    // Milliseconds, UTC. SQLite has no timestamp type: ISO 8601 text (see schema.ts).
+    timestamp: postgres ? sql`timestamptz(3)` : sql`text`,
+    // A row id ascending in insertion order.
+    serial: postgres ? sql`bigint` : sql`integer`,
+    serialKey: (column: ColumnDefinitionBuilder) =>
+      postgres
+        ? column.primaryKey().generatedByDefaultAsIdentity()
+        : // AUTOINCREMENT: ids are never reused, even after the newest row is deleted.
+          column.primaryKey().autoIncrement(),
+  };
+}
+
+function images0001(dialect: DatabaseDialect): Migration {
+  const types = columnTypes(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('images')
+        .addColumn('id', types.sortedText, (column) => column.primaryKey())
+        .addColumn('name', types.sortedText)
+        .addColumn('status', types.sortedText, (column) => column.notNull())
+        .addColumn('visibility', types.sortedText, (column) => column.notNull())
+        .addColumn('size', 'bigint')
+        .addColumn('virtual_size', 'bigint')
+        .addColumn('disk_format', types.sortedText)
+        .addColumn('container_format', types.sortedText)
+        .addColumn('checksum', 'text')
+        .addColumn('os_hash_algo', 'text')
+        .addColumn('os_hash_value', 'text')
+        .addColumn('owner', types.sortedText)
+        .addColumn('min_disk', 'integer', (column) => column.notNull())
+        .addColumn('min_ram', 'integer', (column) => column.notNull())
+        .addColumn('protected', 'boolean', (column) => column.notNull())
+        .addColumn('os_hidden', 'boolean', (column) => column.notNull())
+        .addColumn('created_at', types.timestamp, (column) => column.notNull())
+        .addColumn('updated_at', types.timestamp, (column) => column.notNull())
+        .execute();
+      // For the list query's filters and its default order (created_at, id).
+      for (const columns of [
+        ['owner'],
+        ['status'],
+        ['visibility'],
+        ['name'],
+        ['created_at', 'id'],
+        ['updated_at'],
+      ])
+        await db.schema
+          .createIndex(`images_${columns.join('_')}_idx`)
+          .on('images')
+          .columns(columns)
+          .execute();
+
+      const imageId = (column: ColumnDefinitionBuilder) =>
+        column.notNull().references('images.id').onDelete('cascade');
+
+      // The primary key also serves the list query's property filter (EXISTS by image_id, name).
+      await db.schema
+        .createTable('image_properties')
+        .addColumn('image_id', types.sortedText, imageId)
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('value', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('image_properties_pkey', ['image_id', 'name'])
+        .execute();
+
+      // The unique constraint makes addTag idempotent (ON CONFLICT DO NOTHING) and serves the
+      // list query's tag filter.
+      await db.schema
+        .createTable('image_tags')
+        .addColumn('id', types.serial, types.serialKey)
+        .addColumn('image_id', types.sortedText, imageId)
+        .addColumn('value', 'text', (column) => column.notNull())
+        .addUniqueConstraint('image_tags_image_id_value_key', ['image_id', 'value'])
+        .execute();
+
+      await db.schema
+        .createTable('image_locations')
+        .addColumn('id', types.serial, types.serialKey)
+        .addColumn('image_id', types.sortedText, imageId)
+        .addColumn('url', 'text', (column) => column.notNull())
+        .addColumn('metadata', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('position', 'integer', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('image_locations_image_id_position_idx')
+        .on('image_locations')
+        .columns(['image_id', 'position'])
+        .execute();
+    },
+
+    async down(db: Kysely<unknown>) {
+      for (const table of ['image_locations', 'image_tags', 'image_properties', 'images'])
+        await db.schema.dropTable(table).execute();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them (snake_case, as Glance's). Booleans and timestamps have a
+ * different representation per dialect; `SqlDialect` (dialects.ts) converts them, so nothing
+ * outside it depends on which one is in use.
+ */
+
+/** PostgreSQL `boolean`; SQLite has no boolean type and stores 0 / 1. */
+export type SqlBoolean = boolean | number;
+
+/**
+ * PostgreSQL `timestamptz(3)` (a Date); SQLite stores ISO 8601 UTC text with milliseconds
+ * (`2024-05-01T12:00:00.000Z`), whose fixed width makes text order the time order.
+ */
+export type SqlTimestamp = Date | string;
+
+export interface ImagesTable {
+  id: string;
+  name: string | null;
+  status: string;
+  visibility: string;
+  size: number | null;
+  virtual_size: number | null;
+  disk_format: string | null;
+  container_format: string | null;
+  checksum: string | null;
+  os_hash_algo: string | null;
+  os_hash_value: string | null;
+  owner: string | null;
+  min_disk: number;
+  min_ram: number;
+  protected: SqlBoolean;
+  os_hidden: SqlBoolean;
+  created_at: SqlTimestamp;
+  updated_at: SqlTimestamp;
+}
+
+export interface ImagePropertiesTable {
+  image_id: string;
+  name: string;
+  value: string;
+}
+
+export interface ImageTagsTable {
+  /** Ascending in insertion order: tags are returned in this order. */
+  id: Generated<number>;
+  image_id: string;
+  value: string;
+}
+
+export interface ImageLocationsTable {
+  id: Generated<number>;
+  image_id: string;
+  url: string;
+  /** JSON text of the location's metadata object. */
+  metadata: string;
+  status: string;
+  /** 0-based order of the image's locations. */
+  position: number;
+}
+
+export interface ImageSchema {
+  images: ImagesTable;
+  image_properties: ImagePropertiesTable;
+  image_tags: ImageTagsTable;
+  image_locations: ImageLocationsTable;
+}
+
+export type ImageRow = ImagesTable;

@@ -1,0 +1,173 @@
+import { mkdirSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Driver,
+  SqliteAdapter,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+  type TransactionSettings,
+} from 'kysely';
+
+/**
+ * How long a statement waits for another process's write lock before failing with SQLITE_BUSY.
+ * Several API worker processes share the file; write transactions are short.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** A SQLite database file as Kysely needs it; `release` must be called after Kysely is destroyed. */
+export interface SqliteConnection {
+  dialect: SqliteDialect;
+  /** Lets go of this process's claim on the file (see FILE_LOCKS); the connection is closed by Kysely. */
+  release(): void;
+}
+
+/**
+ * Opens (creating it and its directory if needed) the file with the settings every connection to
+ * it needs: WAL (readers and one writer at a time, across processes), enforced foreign keys (the
+ * child tables' ON DELETE CASCADE) and a busy timeout.
+ */
+export function openSqlite(path: string): SqliteConnection {
+  mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  try {
+    // Persistent in the file; fails (returns the old mode) only where WAL cannot work, such as
+    // network file systems, where several processes could not share the file safely anyway.
+    const mode = database.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal')
+      throw new Error(`cannot use the WAL journal mode (the file stays in ${String(mode)} mode)`);
+    database.pragma('foreign_keys = ON');
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  const lock = FILE_LOCKS.claim(realpathSync(path));
+  return {
+    dialect: new GlanceSqliteDialect({ database }, lock.mutex),
+    release: lock.release,
+  };
+}
+
+/** A FIFO async lock. */
+class AsyncMutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Resolves, once every earlier holder has released, to the function that releases it. */
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.tail;
+    this.tail = previous.then(() => released);
+    return previous.then(() => release);
+  }
+}
+
+/**
+ * One lock per database file per process, shared by every handle this process opens on it.
+ *
+ * better-sqlite3 is synchronous: when a connection waits for a lock (busy_timeout), it blocks the
+ * whole event loop. If the lock is held by another connection of the SAME process, in the middle of
+ * an async Kysely transaction, that holder can never run to release it: the wait times out with
+ * SQLITE_BUSY. So connections of one process to one file take turns here, in JavaScript, and only
+ * other processes are left to SQLite's locking (where blocking is harmless). In production there
+ * is one handle per process and this lock is never contended.
+ */
+const FILE_LOCKS = new (class {
+  private readonly locks = new Map<string, { mutex: AsyncMutex; holders: number }>();
+
+  claim(file: string): { mutex: AsyncMutex; release: () => void } {
+    let entry = this.locks.get(file);
+    if (!entry) {
+      entry = { mutex: new AsyncMutex(), holders: 0 };
+      this.locks.set(file, entry);
+    }
+    entry.holders++;
+    const claimed = entry;
+    let released = false;
+    return {
+      mutex: claimed.mutex,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--claimed.holders === 0) this.locks.delete(file);
+      },
+    };
+  }
+})();
+
+class GlanceSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly driverConfig: SqliteDialectConfig,
+    private readonly fileMutex: AsyncMutex,
+  ) {
+    super(driverConfig);
+  }
+
+  override createDriver(): Driver {
+    return new GlanceSqliteDriver(this.driverConfig, this.fileMutex);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+/**
+ * SQLite's DDL is transactional, but Kysely's adapter says otherwise, which would make its Migrator
+ * apply a migration statement by statement: a failure halfway would leave half a schema, and two
+ * processes opening a new file at once would both run the same migration. Declared transactional,
+ * each migration runs in one (BEGIN IMMEDIATE, below) transaction that also serializes migrators.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class GlanceSqliteDriver extends SqliteDriver {
+  private releaseFileLock: (() => void) | null = null;
+
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly fileMutex: AsyncMutex,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const release = await this.fileMutex.acquire();
+    try {
+      const connection = await super.acquireConnection();
+      this.releaseFileLock = release;
+      return connection;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  override async releaseConnection(): Promise<void> {
+    await super.releaseConnection();
+    const release = this.releaseFileLock;
+    this.releaseFileLock = null;
+    release?.();
+  }
+
+  /**
+   * Write transactions begin IMMEDIATE: they take the write lock up front, waiting for it with the
+   * busy timeout. A DEFERRED transaction that reads first and writes later fails at once with
+   * SQLITE_BUSY_SNAPSHOT when another process wrote in between, without waiting. Read-only
+   * transactions stay DEFERRED: in WAL mode they never wait for writers.
+   */
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    settings?: TransactionSettings,
+  ): Promise<void> {
+    const begin = settings?.accessMode === 'read only' ? 'begin' : 'begin immediate';
+    await connection.executeQuery(CompiledQuery.raw(begin));
+  }
+}

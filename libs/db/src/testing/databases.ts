@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type DatabaseTarget,
+  type ImageDatabase,
+  openImageDatabase,
+  type OpenImageDatabaseOptions,
+} from '../database';
+import type { DatabaseDialect } from '../sql-dialect';
+import { createTestPostgresDatabase } from './postgres';
+
+/** A fresh, empty image database for one test file, of either engine. */
+export interface TestImageDatabase {
+  database: ImageDatabase;
+  /** Where it is, to open more handles on it (close those yourself). */
+  target: DatabaseTarget;
+  /** Closes the handle and removes the database (the temporary directory / the PostgreSQL database). */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Opens a new database: SQLite in a temporary directory, or PostgreSQL through
+ * createTestPostgresDatabase (which fails, saying how to get a server, without
+ * $GLANCE_TEST_POSTGRES_URL).
+ */
+export async function openTestImageDatabase(
+  dialect: DatabaseDialect,
+  options: OpenImageDatabaseOptions = {},
+): Promise<TestImageDatabase> {
+  if (dialect === 'sqlite') {
+    const directory = mkdtempSync(join(tmpdir(), 'glance-ts-db-'));
+    const target: DatabaseTarget = { dialect, path: join(directory, 'glance.sqlite') };
+    const remove = () => rmSync(directory, { recursive: true, force: true });
+    const database = await openImageDatabase(target, options).catch((error: unknown) => {
+      remove();
+      throw error;
+    });
+    return { database, target, dispose: () => database.close().finally(remove) };
+  }
+  const server = await createTestPostgresDatabase();
+  const target: DatabaseTarget = { dialect, url: server.url };
+  const database = await openImageDatabase(target, options).catch(async (error: unknown) => {
+    await server.drop();
+    throw error;
+  });
+  return { database, target, dispose: () => database.close().finally(server.drop) };
+}

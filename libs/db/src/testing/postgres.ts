@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { maskPassword } from '../database';
+
+/** The environment variable naming the PostgreSQL server tests create their databases on. */
+export const TEST_POSTGRES_URL_ENV = 'GLANCE_TEST_POSTGRES_URL';
+
+const HOW_TO_GET_IT = `run tools/ci/postgres.sh (as root) and export the URL it prints: export ${TEST_POSTGRES_URL_ENV}="$(tools/ci/postgres.sh | tail -n 1)"`;
+
+export interface TestPostgresDatabaseOptions {
+  /** Collate the database's text by this ICU locale (`en-US`) instead of the server's default. */
+  icuLocale?: string;
+}
+
+/** A database of its own for one test file. */
+export interface TestPostgresDatabase {
+  /** Connection URL of the new database (the server's URL with the database name replaced). */
+  url: string;
+  name: string;
+  /** Drops the database, closing any connection still open to it. */
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a randomly named database on the server `$GLANCE_TEST_POSTGRES_URL` names (its role
+ * needs CREATEDB). Tests that need PostgreSQL call this in `beforeAll` and `drop()` in `afterAll`:
+ * without the variable they fail, with one line saying how to get a server, rather than skip.
+ */
+export async function createTestPostgresDatabase(
+  env: NodeJS.ProcessEnv = process.env,
+  options: TestPostgresDatabaseOptions = {},
+): Promise<TestPostgresDatabase> {
+  const serverUrl = env[TEST_POSTGRES_URL_ENV];
+  if (!serverUrl) throw new Error(`${TEST_POSTGRES_URL_ENV} is not set: ${HOW_TO_GET_IT}`);
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new Error(`${TEST_POSTGRES_URL_ENV} is not a URL (${maskPassword(serverUrl)}): ${HOW_TO_GET_IT}`);
+  }
+  // Letters, digits and underscores only: safe to write into SQL unquoted.
+  const name = `glance_test_${randomBytes(8).toString('hex')}`;
+  // An ICU locale needs PostgreSQL 15+ built with ICU (Debian's is); libc collation stays "C".
+  const locale =
+    options.icuLocale === undefined
+      ? ''
+      : ` LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale.replace(/'/g, "''")}' LOCALE 'C' TEMPLATE template0`;
+  await onServer(serverUrl, `CREATE DATABASE ${name}${locale}`);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+async function onServer(serverUrl: string, statement: string): Promise<void> {
+  const client = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+    await client.query(statement);
+  } catch (error) {
+    // Duck-typed: a socket error comes from Node's realm, not the test's (instanceof Error fails).
+    const message = (error as { message?: unknown } | null)?.message;
+    const cause = typeof message === 'string' && message !== '' ? message : String(error);
+    throw new Error(
+      `${statement.split(' ').slice(0, 2).join(' ')} on ${maskPassword(serverUrl)} failed: ${cause.replace(/\s+/g, ' ')} (${HOW_TO_GET_IT})`,
+      { cause: error },
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
