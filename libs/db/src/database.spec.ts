@@ -280,9 +280,19 @@ describe('describing targets', () => {
 });
 
 describe('createTestPostgresDatabase', () => {
-  it('fails with one line saying how to get a server when the variable is missing', async () => {
-    await expect(createTestPostgresDatabase({})).rejects.toThrow(
-      /^GLANCE_TEST_POSTGRES_URL is not set: run tools\/ci\/postgres\.sh .*export the URL it prints[^\n]*$/,
+  it('fails with one line saying how to get a server when none answers', async () => {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const env = { GLANCE_TEST_POSTGRES_URL: 'postgresql://glance_test:secret@127.0.0.1:1/postgres' };
+    await expect(createTestPostgresDatabase(env)).rejects.toThrow(
+      /^CREATE DATABASE on postgresql:\/\/glance_test:\*\*\*@127\.0\.0\.1:1\/postgres failed: .*run tools\/ci\/postgres\.sh[^\n]*$/,
     );
+  });
+
+  it('uses the server tools/ci/postgres.sh sets up when the variable is not set', async () => {
+    const database = await createTestPostgresDatabase({});
+    expect(database.url).toMatch(
+      /^postgresql:\/\/glance_test:glance_test@127\.0\.0\.1:5432\/glance_test_[0-9a-f]{16}$/,
+    );
+    await database.drop();
   });
 });

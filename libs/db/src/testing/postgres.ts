@@ -5,7 +5,10 @@ import { maskPassword } from '../database';
 /** The environment variable naming the PostgreSQL server tests create their databases on. */
 export const TEST_POSTGRES_URL_ENV = 'GLANCE_TEST_POSTGRES_URL';
 
-const HOW_TO_GET_IT = `run tools/ci/postgres.sh (as root) and export the URL it prints: export ${TEST_POSTGRES_URL_ENV}="$(tools/ci/postgres.sh | tail -n 1)"`;
+/** What tools/ci/postgres.sh sets up and prints; used when the variable is not set. */
+export const DEFAULT_TEST_POSTGRES_URL = 'postgresql://glance_test:glance_test@127.0.0.1:5432/postgres';
+
+const HOW_TO_GET_IT = `run tools/ci/postgres.sh (as root) once, or export ${TEST_POSTGRES_URL_ENV} with the URL of a server whose role has CREATEDB`;
 
 export interface TestPostgresDatabaseOptions {
   /** Collate the database's text by this ICU locale (`en-US`) instead of the server's default. */
@@ -23,15 +26,15 @@ export interface TestPostgresDatabase {
 
 /**
  * Creates a randomly named database on the server `$GLANCE_TEST_POSTGRES_URL` names (its role
- * needs CREATEDB). Tests that need PostgreSQL call this in `beforeAll` and `drop()` in `afterAll`:
- * without the variable they fail, with one line saying how to get a server, rather than skip.
+ * needs CREATEDB), by default the one tools/ci/postgres.sh sets up. Tests that need PostgreSQL call
+ * this in `beforeAll` and `drop()` in `afterAll`: without a server they fail, with one line saying
+ * how to get one, rather than skip.
  */
 export async function createTestPostgresDatabase(
   env: NodeJS.ProcessEnv = process.env,
   options: TestPostgresDatabaseOptions = {},
 ): Promise<TestPostgresDatabase> {
-  const serverUrl = env[TEST_POSTGRES_URL_ENV];
-  if (!serverUrl) throw new Error(`${TEST_POSTGRES_URL_ENV} is not set: ${HOW_TO_GET_IT}`);
+  const serverUrl = env[TEST_POSTGRES_URL_ENV] || DEFAULT_TEST_POSTGRES_URL;
   let url: URL;
   try {
     url = new URL(serverUrl);
