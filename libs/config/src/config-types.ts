@@ -13,14 +13,17 @@ export type AuthStrategyName = (typeof AUTH_STRATEGIES)[number];
 
 /** What every store has, whatever its type. */
 export interface BaseStoreConfig {
-  /** The id from `enabled_backends`; also the name of the store's section. */
+  /**
+   * The id from `enabled_backends`; also the name of the store's section. The single store of a
+   * deployment without enabled_backends has its type as id (`file`) and section `glance_store`.
+   */
   id: string;
   type: StoreType;
   /** `store_description`, null when not set (discovery then omits `description`). */
   description: string | null;
   /** `weight` (Glance HEAD: used to order locations; reported by /detail). */
   weight: number;
-  /** The section the store's options were read from (the id). */
+  /** The section the store's options were read from (the id; `glance_store` for the single store). */
   section: string;
 }
 
@@ -48,7 +51,10 @@ export interface RbdStoreConfig extends BaseStoreConfig {
 
 export interface FileStoreConfig extends BaseStoreConfig {
   type: 'file';
-  /** `filesystem_store_datadir`, resolved against the config file's directory when relative. */
+  /**
+   * `filesystem_store_datadir`, resolved against the config file's directory when relative. Required
+   * for the stores of enabled_backends; the single store defaults to Glance's `/var/lib/glance/images/`.
+   */
   dataDir: string;
   /** `filesystem_store_chunk_size` in bytes. */
   chunkSize: number;
@@ -119,6 +125,17 @@ export interface StoreConfigByType {
   s3: S3StoreConfig;
 }
 
+/**
+ * `[database] connection`: where the image metadata is stored. The same shape as
+ * `@glance-ts/db`'s DatabaseTarget (libs/config does not depend on libs/db), so it can be passed to
+ * openImageDatabase as is.
+ * - `sqlite`: an absolute file path (a relative one in the URL is resolved against the config
+ *   file's directory);
+ * - `postgresql`: a libpq-style URL (`postgresql://user:password@host:port/database`), the
+ *   SQLAlchemy driver suffix (`+psycopg2`) removed. It holds the password: never log it as is.
+ */
+export type DatabaseConfig = { dialect: 'sqlite'; path: string } | { dialect: 'postgresql'; url: string };
+
 export interface GlanceConfig {
   /** The file this configuration was read from (absolute), and whether it is the embedded default. */
   source: { path: string; embedded: boolean };
@@ -134,12 +151,20 @@ export interface GlanceConfig {
   };
   /** `[DEFAULT] debug`. */
   debug: boolean;
+  /** `[DEFAULT] image_size_cap`: the largest image an upload may write, in bytes. */
+  imageSizeCap: number;
   /** `enabled_backends` is non-empty. Without it the stores routes answer 404, as in Glance. */
   multiStore: boolean;
   /** Stores in `enabled_backends` order (empty when multiStore is false). */
   stores: StoreConfig[];
   /** `[glance_store] default_backend`: always one of the stores' ids when multiStore; else null. */
   defaultBackend: string | null;
+  /**
+   * The store of a deployment without `enabled_backends` (multiStore false), as Glance builds it:
+   * type `[glance_store] default_store`, options read from [glance_store] itself, id = the type's
+   * name, section 'glance_store'. Null when multiStore. Never listed by discovery.
+   */
+  singleStore: StoreConfig | null;
   /** `[DEFAULT] enabled_import_methods`. */
   importMethods: string[];
   auth: {
@@ -157,6 +182,8 @@ export interface GlanceConfig {
     enforceScope: boolean;
     enforceNewDefaults: boolean;
   };
+  /** `[database] connection`. */
+  database: DatabaseConfig;
   /** Problems that do not stop the service (unknown keys, ignored options), one line each, for logging. */
   warnings: string[];
 }

@@ -57,9 +57,21 @@ describe('parseConfig: defaults', () => {
         workers: availableParallelism(),
       },
       debug: false,
+      imageSizeCap: 1099511627776,
       multiStore: false,
       stores: [],
       defaultBackend: null,
+      singleStore: {
+        id: 'file',
+        type: 'file',
+        description: null,
+        weight: 0,
+        section: 'glance_store',
+        dataDir: '/var/lib/glance/images/',
+        chunkSize: 65536,
+        thinProvisioning: false,
+        fileMode: null,
+      },
       importMethods: ['glance-direct', 'web-download', 'copy-image'],
       auth: {
         strategy: 'noauth',
@@ -69,6 +81,7 @@ describe('parseConfig: defaults', () => {
         noauthProjectId: 'noauth-project',
       },
       policy: { policyFile: null, enforceScope: true, enforceNewDefaults: true },
+      database: { dialect: 'sqlite', path: join(dir, 'glance.sqlite') },
       warnings: [],
     });
   });
@@ -636,4 +649,21 @@ describe('loadConfig', () => {
       `${dir}: cannot read the configuration file: is a directory, not a file`,
     );
   });
+});
+
+describe('[DEFAULT] image_size_cap', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'glance-ts-size-cap-'));
+  const parseWith = (line: string) =>
+    parseConfig(`[DEFAULT]\n${line}\n[auth]\nstrategy = noauth\n`, join(dir, 'glance-api.conf'));
+
+  it('takes a byte count', () => {
+    expect(parseWith('image_size_cap = 4194304').imageSizeCap).toBe(4194304);
+  });
+
+  it.each(['image_size_cap = 0', 'image_size_cap = lots', 'image_size_cap = -5'])(
+    'refuses %s with one line naming the key',
+    (line) => {
+      expect(() => parseWith(line)).toThrow(/\[DEFAULT\] image_size_cap/);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import type { GlanceConfig, StoreConfig, StoreType } from './config-types';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { DatabaseConfig, GlanceConfig, StoreConfig, StoreType } from './config-types';
 import { STORE_TYPES } from './config-types';
 import { ConfigError, describeFsError, quote } from './errors';
 import { type IniDocument, parseIni } from './ini';
@@ -11,7 +11,10 @@ import {
   AUTH_SECTION,
   BACKEND_DEFAULTS_SECTION,
   COMMON_STORE_OPTIONS,
+  DATABASE_SECTION,
+  DEFAULT_DATABASE,
   DEFAULT_SECTION,
+  DEFAULT_STORE_CHOICES,
   GLANCE_STORE_SECTION,
   KNOWN_IMPORT_METHODS,
   OSLO_POLICY_SECTION,
@@ -22,7 +25,7 @@ import {
 } from './schema';
 
 /** Sections glance-ts itself reads; a store id may not take one of these names. */
-const OWN_SECTIONS = ['DEFAULT', 'glance_store', 'auth', 'oslo_policy', BACKEND_DEFAULTS_SECTION];
+const OWN_SECTIONS = ['DEFAULT', 'glance_store', 'auth', 'oslo_policy', 'database', BACKEND_DEFAULTS_SECTION];
 
 export interface LoadConfigOptions {
   /** Directory a relative `path` is resolved against (default: the process's working directory). */
@@ -66,29 +69,40 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
     workers: defaults.get(DEFAULT_SECTION.workers),
   };
   const debug = defaults.get(DEFAULT_SECTION.debug);
+  const imageSizeCap = defaults.get(DEFAULT_SECTION.imageSizeCap);
   const importMethods = readImportMethods(defaults, context);
   const enabledBackends = readEnabledBackends(defaults);
   defaults.warnAboutKeys(Object.values(DEFAULT_SECTION).map((option) => option.name));
 
   const glanceStore = reader('glance_store');
   const defaultBackend = readDefaultBackend(glanceStore, enabledBackends, context);
-  glanceStore.warnAboutKeys(Object.values(GLANCE_STORE_SECTION).map((option) => option.name));
+  const singleStore = readSingleStore(glanceStore, enabledBackends, context);
+  // The single store's options live in [glance_store], and Glance registers every store type's
+  // options there, so none of them is unknown (only the default store's type is read, though).
+  glanceStore.warnAboutKeys([
+    ...Object.values(GLANCE_STORE_SECTION).map((option) => option.name),
+    ...(singleStore ? allStoreTypeOptionNames() : []),
+  ]);
 
   const stores = readStores(document, context, enabledBackends);
   const auth = readAuth(reader('auth'), context);
   const policy = readPolicy(reader('oslo_policy'));
+  const database = readDatabase(reader('database'), context);
   warnAboutOtherSections(document, context, enabledBackends);
 
   return {
     source: { path: absolutePath, embedded: absolutePath === EMBEDDED_CONFIG_PATH },
     server,
     debug,
+    imageSizeCap,
     multiStore: enabledBackends.length > 0,
     stores,
     defaultBackend,
+    singleStore,
     importMethods,
     auth,
     policy,
+    database,
     warnings: context.warnings,
   };
 }
@@ -161,6 +175,55 @@ function readDefaultBackend(
     glanceStore.fail(option, `${quote(value)} is not one of the enabled backends (${ids})`);
   }
   return value;
+}
+
+/**
+ * The store of a deployment without enabled_backends: Glance's single-store mode, where
+ * `[glance_store] default_store` names the type and that type's options are in [glance_store].
+ * glance-ts loads that one store only; the deprecated `stores` list is read to warn it is ignored.
+ */
+function readSingleStore(
+  glanceStore: SectionReader,
+  enabled: EnabledBackend[],
+  context: ReadContext,
+): StoreConfig | null {
+  const defaultStore = GLANCE_STORE_SECTION.defaultStore;
+  const legacyStores = GLANCE_STORE_SECTION.stores;
+  if (glanceStore.isSet(legacyStores)) {
+    glanceStore.get(legacyStores);
+    const instead =
+      enabled.length > 0
+        ? 'stores come from [DEFAULT] enabled_backends'
+        : 'glance-ts loads only default_store';
+    context.warnings.push(
+      `[glance_store] ${legacyStores.name}: ignored (deprecated in Glance; ${instead}) (line ${glanceStore.lineOf(legacyStores)})`,
+    );
+  }
+  if (enabled.length > 0) {
+    if (glanceStore.isSet(defaultStore)) {
+      context.warnings.push(
+        `[glance_store] ${defaultStore.name}: ignored, [DEFAULT] enabled_backends is set (use default_backend) (line ${glanceStore.lineOf(defaultStore)})`,
+      );
+    }
+    return null;
+  }
+  const choice = glanceStore.get(defaultStore);
+  const type = DEFAULT_STORE_CHOICES[choice];
+  if (type === null) {
+    glanceStore.fail(
+      defaultStore,
+      `store type ${quote(choice)} is not supported by glance-ts (known: ${STORE_TYPES.join(', ')})`,
+    );
+  }
+  // The cast joins the common part and the type's part, as in readStores.
+  return {
+    id: type,
+    type,
+    description: null,
+    weight: 0,
+    section: glanceStore.name,
+    ...STORE_TYPE_SCHEMAS[type].build(glanceStore, { singleStore: true }),
+  } as StoreConfig;
 }
 
 function readStores(document: IniDocument, context: ReadContext, enabled: EnabledBackend[]): StoreConfig[] {
@@ -239,6 +302,16 @@ function readPolicy(policy: SectionReader): GlanceConfig['policy'] {
   };
   policy.warnAboutKeys(Object.values(OSLO_POLICY_SECTION).map((option) => option.name));
   return result;
+}
+
+/** `[database] connection`, with a relative SQLite path resolved against the config file's directory. */
+function readDatabase(database: SectionReader, context: ReadContext): DatabaseConfig {
+  const option = DATABASE_SECTION.connection;
+  // Empty means not set: the default (a file beside the configuration).
+  const connection = database.get(option) ?? DEFAULT_DATABASE;
+  database.warnAboutKeys(Object.values(DATABASE_SECTION).map((spec) => spec.name));
+  if (connection.dialect === 'postgresql' || isAbsolute(connection.path)) return connection;
+  return { dialect: 'sqlite', path: resolve(context.baseDir, connection.path) };
 }
 
 /** Sections nobody read: a store section whose id is not enabled, or something glance-ts ignores. */

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import {
   AUTH_STRATEGIES,
   type BaseStoreConfig,
+  type DatabaseConfig,
   type StoreConfigByType,
   type StoreType,
   STORE_TYPES,
@@ -25,7 +26,7 @@ import {
   strOpt,
   typedOpt,
 } from './options';
-import { hostAddressType, httpUrlType, stringType } from './types';
+import { databaseConnectionType, hostAddressType, httpUrlType, stringType } from './types';
 
 // ---------------------------------------------------------------------------------------------
 // [DEFAULT]
@@ -55,6 +56,11 @@ export const DEFAULT_SECTION = {
     help: 'Base URL used in version links instead of the URL of the request.',
   }),
   debug: boolOpt('debug', false, { help: 'Log at debug level.' }),
+  imageSizeCap: intOpt('image_size_cap', 1099511627776, {
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    help: 'Largest image an upload may write, in bytes (Glance default: 1 TiB); a larger upload is refused with 413 and leaves nothing behind.',
+  }),
   workers: intOpt('workers', Math.max(1, availableParallelism()), {
     min: 1,
     max: 256,
@@ -65,9 +71,42 @@ export const DEFAULT_SECTION = {
 // ---------------------------------------------------------------------------------------------
 // [glance_store]
 
+/**
+ * The values glance_store accepts for `default_store` (scheme aliases included) and the store type
+ * each names; null for a type glance_store has and glance-ts does not.
+ */
+export const DEFAULT_STORE_CHOICES = {
+  file: 'file',
+  filesystem: 'file',
+  http: 'http',
+  https: 'http',
+  swift: 'swift',
+  'swift+http': 'swift',
+  'swift+https': 'swift',
+  'swift+config': 'swift',
+  rbd: 'rbd',
+  cinder: 'cinder',
+  vsphere: null,
+  s3: 's3',
+} as const satisfies Record<string, StoreType | null>;
+
+export type DefaultStoreChoice = keyof typeof DEFAULT_STORE_CHOICES;
+
 export const GLANCE_STORE_SECTION = {
   defaultBackend: optionalStrOpt('default_backend', {
     help: 'Id of the default store; required when enabled_backends is set, and must be one of its ids.',
+  }),
+  defaultStore: choiceOpt(
+    'default_store',
+    Object.keys(DEFAULT_STORE_CHOICES) as DefaultStoreChoice[],
+    'file',
+    {
+      help: "Without enabled_backends: the type of the one store, whose options are then read from [glance_store] itself (e.g. filesystem_store_datadir). Glance's scheme aliases are accepted (filesystem = file, https = http, swift+https = swift). Ignored when enabled_backends is set.",
+    },
+  ),
+  stores: listOpt('stores', ['file', 'http'], {
+    unused: true,
+    help: 'Deprecated in Glance (the stores loaded in single-store mode); glance-ts loads only default_store and warns when this is set.',
   }),
 } satisfies Record<string, AnyOptionSpec>;
 
@@ -107,6 +146,24 @@ export const OSLO_POLICY_SECTION = {
 } satisfies Record<string, AnyOptionSpec>;
 
 // ---------------------------------------------------------------------------------------------
+// [database] (oslo.db)
+
+/**
+ * Where the image metadata goes when `[database] connection` is not set (or empty): `glance.sqlite`
+ * in the config file's directory (`sqlite:///glance.sqlite`).
+ */
+export const DEFAULT_DATABASE: DatabaseConfig = { dialect: 'sqlite', path: 'glance.sqlite' };
+
+export const DATABASE_SECTION = {
+  connection: typedOpt('connection', databaseConnectionType(), DEFAULT_DATABASE, {
+    // oslo.db marks it secret: the URL may hold a password.
+    secret: true,
+    path: true,
+    help: "Image metadata database, as an oslo.db (SQLAlchemy) URL: sqlite:///relative/path (resolved against the config file's directory), sqlite:////absolute/path, or postgresql://user:password@host:port/database (a driver suffix such as postgresql+psycopg2:// is accepted and ignored). Empty: the default.",
+  }),
+} satisfies Record<string, AnyOptionSpec>;
+
+// ---------------------------------------------------------------------------------------------
 // Stores
 
 /** Ids with this prefix are Glance's internal stores (staging, tasks): never configurable. */
@@ -131,6 +188,12 @@ export const COMMON_STORE_OPTIONS = {
 /** The part of a store's config its type adds to BaseStoreConfig. */
 export type StoreSpecificConfig<T extends StoreType> = Omit<StoreConfigByType[T], keyof BaseStoreConfig>;
 
+/** How a store's options are read: from its own section, or from [glance_store] as the single store. */
+export interface StoreBuildContext {
+  /** The store of a deployment without enabled_backends: Glance's defaults apply where glance-ts's differ. */
+  singleStore: boolean;
+}
+
 export interface StoreTypeSchema<T extends StoreType> {
   readonly type: T;
   readonly summary: string;
@@ -139,7 +202,7 @@ export interface StoreTypeSchema<T extends StoreType> {
   /** Every option this type accepts in its section; other keys there are warned about. */
   readonly options: readonly AnyOptionSpec[];
   /** Reads the type's options from the store's section; cross-option rules throw here. */
-  build(section: SectionReader): StoreSpecificConfig<T>;
+  build(section: SectionReader, context?: StoreBuildContext): StoreSpecificConfig<T>;
 }
 
 const isPowerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0;
@@ -173,7 +236,7 @@ const FILE = {
   dataDir: optionalStrOpt('filesystem_store_datadir', {
     path: true,
     required: 'required for file stores (glance-ts does not assume /var/lib/glance/images)',
-    help: 'Directory of the image files. Required by glance-ts even though Glance has a default.',
+    help: "Directory of the image files. Required by glance-ts for the stores of enabled_backends even though Glance has a default; the single store of a deployment without enabled_backends keeps Glance's default, /var/lib/glance/images/.",
   }),
   dataDirs: optionalStrOpt('filesystem_store_datadirs', {
     help: 'Not supported by glance-ts (Glance 25 answers 500 on discovery for it); use filesystem_store_datadir.',
@@ -203,6 +266,16 @@ const FILE = {
     help: 'Do not write all-zero chunks (sparse files).',
   }),
 };
+
+/** Glance's `filesystem_store_datadir` default, which glance-ts keeps for the single store only. */
+export const GLANCE_DEFAULT_FILE_DATADIR = '/var/lib/glance/images/';
+
+/** filesystem_store_datadir of the single store: optional, with Glance's default. */
+const SINGLE_STORE_DATADIR = strOpt('filesystem_store_datadir', GLANCE_DEFAULT_FILE_DATADIR, {
+  path: true,
+  help: FILE.dataDir.help,
+  check: (value) => (value === '' ? 'must not be empty (the directory of the image files)' : null),
+});
 
 // http -----------------------------------------------------------------------------------------
 
@@ -415,7 +488,7 @@ export const STORE_TYPE_SCHEMAS: { readonly [T in StoreType]: StoreTypeSchema<T>
     summary: 'Files in a local directory',
     readOnly: false,
     options: Object.values(FILE),
-    build: (section) => {
+    build: (section, context) => {
       if (section.isSet(FILE.dataDirs)) {
         section.fail(
           FILE.dataDirs,
@@ -425,7 +498,7 @@ export const STORE_TYPE_SCHEMAS: { readonly [T in StoreType]: StoreTypeSchema<T>
       section.get(FILE.metadataFile);
       const filePerm = section.get(FILE.filePerm);
       return {
-        dataDir: section.require(FILE.dataDir),
+        dataDir: context?.singleStore ? section.get(SINGLE_STORE_DATADIR) : section.require(FILE.dataDir),
         chunkSize: section.get(FILE.chunkSize),
         thinProvisioning: section.get(FILE.thinProvisioning),
         fileMode: filePerm > 0 ? parseInt(String(filePerm), 8) : null,

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { DatabaseConfig } from './config-types';
 import { quote } from './errors';
 
 /**
@@ -196,6 +197,94 @@ export function httpUrlType(): OptionType<string | null> {
       return raw;
     },
   };
+}
+
+/** SQLAlchemy back ends glance-ts does not implement, for a clearer message than "unknown". */
+const UNSUPPORTED_DATABASES = ['mysql', 'mariadb', 'oracle', 'mssql', 'sqlserver'];
+
+const DATABASE_URL_FORMS = 'sqlite:///PATH or postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE';
+
+/**
+ * oslo.db's `connection`: a SQLAlchemy URL, of which glance-ts takes
+ * - `sqlite:///relative/path.db` and `sqlite:////absolute/path.db` (SQLAlchemy's spelling: the
+ *   path is what follows the third slash). The path is returned as written: the caller resolves a
+ *   relative one. No in-memory database: API workers could not share it.
+ * - `postgresql://user:password@host:port/database`, also as `postgresql+DRIVER://` (Glance's
+ *   configs name a Python driver, `+psycopg2`; the suffix is dropped). Query parameters
+ *   (`?sslmode=require`) are kept for the client.
+ * An empty value means not set (null). Messages never repeat the password.
+ */
+export function databaseConnectionType(): OptionType<DatabaseConfig | null> {
+  return {
+    describe: `database URL (${DATABASE_URL_FORMS})`,
+    show: (value) => (value === null ? null : formatDatabaseConnection(value)),
+    parse(raw) {
+      if (raw === '') return null;
+      const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/s.exec(raw);
+      if (!match)
+        throw new OptionValueError(`expected ${DATABASE_URL_FORMS}, got ${quote(maskUrlPassword(raw))}`);
+      const [, scheme, rest] = match;
+      const backend = scheme.toLowerCase().split('+')[0];
+      if (backend === 'sqlite') return { dialect: 'sqlite', path: sqlitePath(rest) };
+      if (backend === 'postgresql') return { dialect: 'postgresql', url: postgresqlUrl(rest) };
+      if (UNSUPPORTED_DATABASES.includes(backend))
+        throw new OptionValueError(
+          `database ${quote(backend)} is not supported by glance-ts (supported: sqlite, postgresql)`,
+        );
+      throw new OptionValueError(`unknown database ${quote(scheme)} (supported: sqlite, postgresql)`);
+    },
+  };
+}
+
+/** The path of `sqlite://REST`: REST is `/path` (relative) or `//path` (absolute). */
+function sqlitePath(rest: string): string {
+  // SQLAlchemy: `sqlite://` (and an empty path) is an in-memory database.
+  if (rest === '' || rest === '/' || rest === '/:memory:')
+    throw new OptionValueError(
+      'an in-memory SQLite database is not supported (API workers could not share it): name a file, sqlite:///PATH',
+    );
+  if (!rest.startsWith('/'))
+    throw new OptionValueError(
+      `a sqlite URL has no host: sqlite:///relative/path or sqlite:////absolute/path, got ${quote(`sqlite://${rest}`)}`,
+    );
+  const path = rest.slice(1);
+  if (path.includes('?'))
+    throw new OptionValueError(
+      `query parameters are not supported in sqlite URLs, got ${quote(`sqlite://${rest}`)}`,
+    );
+  return path;
+}
+
+/** `postgresql://REST`, checked for what the client needs: a host and a database name. */
+function postgresqlUrl(rest: string): string {
+  const url = `postgresql://${rest}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new OptionValueError(
+      `not a valid URL: ${quote(maskUrlPassword(url))} (expected ${DATABASE_URL_FORMS})`,
+    );
+  }
+  // libpq's `?host=/run/postgresql` names a Unix socket directory instead of a host.
+  if (parsed.hostname === '' && !parsed.searchParams.get('host'))
+    throw new OptionValueError(`no host in ${quote(maskUrlPassword(url))} (expected ${DATABASE_URL_FORMS})`);
+  const database = parsed.pathname.slice(1);
+  if (database === '' || database.includes('/'))
+    throw new OptionValueError(
+      `no database name in ${quote(maskUrlPassword(url))} (expected ${DATABASE_URL_FORMS})`,
+    );
+  return url;
+}
+
+/** The connection as an oslo.db URL, password masked: for listings and messages. */
+export function formatDatabaseConnection(connection: DatabaseConfig): string {
+  return connection.dialect === 'sqlite' ? `sqlite:///${connection.path}` : maskUrlPassword(connection.url);
+}
+
+/** `scheme://user:***@host/...`: the password of a URL (parsable or not) masked. */
+export function maskUrlPassword(url: string): string {
+  return url.replace(/^([^:/?#]+:\/\/[^:/?#@]*:)[^/?#]*@/, '$1***@');
 }
 
 function splitOutsideQuotes(text: string, separator: string, honourQuotes: boolean, raw: string): string[] {
