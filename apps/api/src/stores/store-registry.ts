@@ -3,25 +3,36 @@ import { type GlanceConfig, RESERVED_STORE_PREFIX } from '@glance-ts/config';
 import { pythonJsonBody } from '../http/python-json';
 import { createStoreDriver, type StoreDriver } from './drivers';
 
+/** What the registry needs of the config; `singleStore` may be left out (no single store). */
+export type StoreRegistryConfig = Pick<GlanceConfig, 'multiStore' | 'stores' | 'defaultBackend'> &
+  Partial<Pick<GlanceConfig, 'singleStore'>>;
+
 /**
  * The configured stores, in `enabled_backends` order, and their discovery documents. The JSON
  * bodies are built once and rebuilt only when a driver reports new properties, so discovery costs
  * no serialisation per request.
+ *
+ * Image data goes to the data stores: the enabled_backends stores, or, without enabled_backends, the
+ * one store built from [glance_store] (Glance's single-store mode), which discovery never lists.
  */
 export class StoreRegistry {
   readonly multiStore: boolean;
   readonly defaultStoreId: string | null;
   private readonly drivers: readonly StoreDriver[];
+  private readonly singleStoreDriver: StoreDriver | null;
   private cachedListBody: Buffer | null = null;
   private cachedDetailBody: Buffer | null = null;
 
-  constructor(config: Pick<GlanceConfig, 'multiStore' | 'stores' | 'defaultBackend'>) {
+  constructor(config: StoreRegistryConfig) {
     this.multiStore = config.multiStore;
     this.defaultStoreId = config.defaultBackend;
     this.drivers = config.stores.map(createStoreDriver);
     for (const driver of this.drivers) driver.onPropertiesChanged(() => this.invalidate());
+    this.singleStoreDriver =
+      !config.multiStore && config.singleStore ? createStoreDriver(config.singleStore) : null;
   }
 
+  /** The stores discovery reports (enabled_backends; empty without multi-store). */
   get stores(): readonly StoreDriver[] {
     return this.drivers;
   }
@@ -30,12 +41,34 @@ export class StoreRegistry {
     return this.drivers.find((driver) => driver.id === id);
   }
 
+  /** The stores image data is written to and read from. */
+  get dataStores(): readonly StoreDriver[] {
+    if (this.multiStore) return this.drivers;
+    return this.singleStoreDriver ? [this.singleStoreDriver] : [];
+  }
+
+  /** Where an upload goes when the client names no store: default_backend, or the single store. */
+  defaultDataStore(): StoreDriver | undefined {
+    if (!this.multiStore) return this.singleStoreDriver ?? undefined;
+    return this.defaultStoreId === null ? undefined : this.get(this.defaultStoreId);
+  }
+
+  /** A data store by id (the single store's id is its type, e.g. `file`). */
+  getDataStore(id: string): StoreDriver | undefined {
+    return this.dataStores.find((driver) => driver.id === id);
+  }
+
+  /** The first data store that can read `url` (the order of enabled_backends decides overlaps). */
+  storeForLocation(url: string): StoreDriver | undefined {
+    return this.dataStores.find((driver) => driver.owns(url));
+  }
+
   async start(): Promise<void> {
-    await Promise.all(this.drivers.map((driver) => driver.start()));
+    await Promise.all(this.allDrivers().map((driver) => driver.start()));
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.drivers.map((driver) => driver.close()));
+    await Promise.all(this.allDrivers().map((driver) => driver.close()));
   }
 
   list(): StoresDto {
@@ -73,6 +106,10 @@ export class StoreRegistry {
     if (driver.id === this.defaultStoreId) entry.default = 'true';
     if (driver.readOnly) entry['read-only'] = 'true';
     return entry;
+  }
+
+  private allDrivers(): StoreDriver[] {
+    return this.singleStoreDriver ? [...this.drivers, this.singleStoreDriver] : [...this.drivers];
   }
 
   private invalidate(): void {

@@ -1,5 +1,14 @@
+import type { Readable } from 'node:stream';
 import type { StorePropertiesByType, StoreType } from '@glance-ts/contracts';
 import type { StoreConfig } from '@glance-ts/config';
+import {
+  type StoredImage,
+  type StoreReadOptions,
+  type StoreReadResult,
+  type StoreWriteOptions,
+  StoreReadOnlyError,
+  StoreUnsupportedError,
+} from './store-data';
 
 type ConfigOf<T extends StoreType> = Extract<StoreConfig, { type: T }>;
 
@@ -31,6 +40,35 @@ export abstract class StoreDriver<T extends StoreType = StoreType> {
 
   /** Opens long-lived resources (connections). Must not block start-up on an unreachable peer. */
   async start(): Promise<void> {}
+
+  /**
+   * Writes an image's data and returns where it lives. The stream is consumed chunk by chunk (never
+   * buffered whole); `options.signal` aborts it. On any failure, including an abort or a source
+   * error, nothing is left in the store and the promise rejects with the cause.
+   */
+  async add(_imageId: string, _data: Readable, _options: StoreWriteOptions = {}): Promise<StoredImage> {
+    if (this.readOnly) throw new StoreReadOnlyError(this.id);
+    throw new StoreUnsupportedError(this.id, this.type, 'add');
+  }
+
+  /** True when `url` is a location this store can read (its scheme and, for file, its data dir). */
+  owns(_url: string): boolean {
+    return false;
+  }
+
+  /**
+   * Opens image data for reading: the whole image or `offset`/`length` of it. The size is known
+   * before the first byte so the API can send Content-Length and answer 416.
+   */
+  async get(_url: string, _options: StoreReadOptions = {}): Promise<StoreReadResult> {
+    throw new StoreUnsupportedError(this.id, this.type, 'get');
+  }
+
+  /** Removes image data. A location that is already gone is not an error (StoreNotFoundError is for get). */
+  async delete(_url: string): Promise<void> {
+    if (this.readOnly) return;
+    throw new StoreUnsupportedError(this.id, this.type, 'delete');
+  }
 
   async close(): Promise<void> {}
 

@@ -1,0 +1,95 @@
+import type { Readable } from 'node:stream';
+
+/** What a store reports after writing an image. */
+export interface StoredImage {
+  /** The location URL recorded on the image (`file:///...`, `rbd://...`). */
+  url: string;
+  /** Bytes written (equal to the bytes read from the source). */
+  size: number;
+  /** Location metadata recorded beside the URL; the images service adds `store`. */
+  metadata: Record<string, unknown>;
+}
+
+export interface StoreWriteOptions {
+  /** Aborts the write: the store removes what it wrote and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Expected size when the client declared one (Content-Length); informational for the store. */
+  expectedSize?: number | null;
+}
+
+export interface StoreReadOptions {
+  /** First byte to read (default 0). */
+  offset?: number;
+  /** Bytes to read from `offset` (default: to the end). */
+  length?: number;
+  signal?: AbortSignal;
+}
+
+export interface StoreReadResult {
+  /** The whole image's size in bytes (not the range's). */
+  size: number;
+  /**
+   * The requested range's data (empty when the range starts at or after the end). It holds an open
+   * file or connection until consumed: a caller that does not send it must `destroy()` it.
+   */
+  stream: Readable;
+}
+
+/** Base of the errors a store raises; the images service maps each to Glance's HTTP answer. */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly storeId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An upload to a read-only store (http). Glance: 400 "Store <id> is read only". */
+export class StoreReadOnlyError extends StoreError {
+  constructor(storeId: string) {
+    super(`Store ${storeId} is read only`, storeId);
+  }
+}
+
+/** This driver cannot do the operation (cinder/swift/s3 have discovery only in glance-ts). */
+export class StoreUnsupportedError extends StoreError {
+  constructor(storeId: string, type: string, operation: string) {
+    super(`Store ${storeId} (type ${type}) does not support ${operation} in glance-ts`, storeId);
+  }
+}
+
+/** The data is not at the location (deleted behind our back, remote 404). */
+export class StoreNotFoundError extends StoreError {
+  constructor(storeId: string, url: string, options?: { cause?: unknown }) {
+    super(`Image data not found at ${url}`, storeId, options);
+  }
+}
+
+/** The image already has data at this store's location for it. Glance: 409 (glance_store.Duplicate). */
+export class StoreDuplicateError extends StoreError {
+  constructor(
+    storeId: string,
+    readonly url: string,
+  ) {
+    super(`Image data already exists at ${url}`, storeId);
+  }
+}
+
+/** The location is not one this store can address (malformed URL, another store's path). Glance: BadStoreUri. */
+export class StoreBadLocationError extends StoreError {
+  constructor(storeId: string, url: string, reason: string) {
+    super(`Invalid location ${url} for store ${storeId}: ${reason}`, storeId);
+  }
+}
+
+/** The store has no room (ENOSPC, quota). Glance: 413. */
+export class StoreFullError extends StoreError {}
+
+/** The store refused the write (EACCES, EROFS). Glance: 503 "Insufficient permissions on image storage media". */
+export class StoreWriteDeniedError extends StoreError {}
+
+/** The store is unreachable or failing (remote 5xx, cluster down). Glance: 503. */
+export class StoreUnavailableError extends StoreError {}
