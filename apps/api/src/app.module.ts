@@ -4,9 +4,16 @@ import type { Logger } from 'pino';
 import { LoggerModule } from 'nestjs-pino';
 import { PolicyEnforcer } from '@glance-ts/policy';
 import type { GlanceConfig } from '@glance-ts/config';
+import type { ImageDatabase } from '@glance-ts/db';
 import { GLANCE_CONFIG } from './config/config.tokens';
 import { DocsController } from './docs/docs.controller';
 import { OpenApiDocumentHolder } from './docs/openapi-document';
+import { ImageAuthorizer } from './images/image-authorizer';
+import { ImageDataController } from './images/image-data.controller';
+import { ImageDataService } from './images/image-data.service';
+import { ImagesController } from './images/images.controller';
+import { ImagesService } from './images/images.service';
+import { IMAGE_REPOSITORY } from './images/images.tokens';
 import { InfoController } from './info/info.controller';
 import { InfoService } from './info/info.service';
 import { RouteAccessGuard } from './policy/route-access.guard';
@@ -20,6 +27,7 @@ export interface GlanceRuntime {
   enforcer: PolicyEnforcer;
   stores: StoreRegistry;
   openApi: OpenApiDocumentHolder;
+  database: ImageDatabase;
 }
 
 @Module({})
@@ -33,13 +41,24 @@ export class AppModule {
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
         DiscoveryModule,
       ],
-      controllers: [VersionsController, InfoController, SchemasController, DocsController],
+      controllers: [
+        VersionsController,
+        InfoController,
+        SchemasController,
+        ImagesController,
+        ImageDataController,
+        DocsController,
+      ],
       providers: [
         { provide: GLANCE_CONFIG, useValue: runtime.config },
         { provide: PolicyEnforcer, useValue: runtime.enforcer },
         { provide: StoreRegistry, useValue: runtime.stores },
         { provide: OpenApiDocumentHolder, useValue: runtime.openApi },
+        { provide: IMAGE_REPOSITORY, useValue: runtime.database.images },
         InfoService,
+        ImageAuthorizer,
+        ImagesService,
+        ImageDataService,
         { provide: APP_GUARD, useClass: RouteAccessGuard },
       ],
     };

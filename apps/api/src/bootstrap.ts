@@ -7,12 +7,14 @@ import { type FastifyBaseLogger, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { GLANCE_POLICY_DEFAULTS, PolicyEnforcer } from '@glance-ts/policy';
 import type { GlanceConfig } from '@glance-ts/config';
+import { openImageDatabase } from '@glance-ts/db';
 import { AppModule, type GlanceRuntime } from './app.module';
 import { registerAuthHook } from './auth/auth.hook';
 import { newRequestId } from './auth/request-context';
 import type { AuthStrategy } from './auth/auth-strategy';
 import { createAuthStrategy } from './auth/strategies';
 import { buildOpenApiDocument, OpenApiDocumentHolder } from './docs/openapi-document';
+import { registerBodyParsers } from './http/body-parsers';
 import { GlanceExceptionFilter } from './http/glance-exception.filter';
 import { RouteTable } from './http/route-table';
 import { StoreRegistry } from './stores/store-registry';
@@ -77,11 +79,13 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
   const warning = strategy.startupWarning?.();
   if (warning) logger.warn(warning);
 
+  const database = await openImageDatabase(config.database, { logger: { info: (msg) => logger.info(msg) } });
   const runtime: GlanceRuntime = {
     config,
     enforcer,
     stores: new StoreRegistry(config),
     openApi: new OpenApiDocumentHolder(),
+    database,
   };
 
   const adapter = new FastifyAdapter({
@@ -102,6 +106,7 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
   const routes = new RouteTable();
   fastify.addHook('onRoute', (route) => routes.add(route.url, route.method));
   registerAuthHook(fastify, strategy, enforcer);
+  registerBodyParsers(fastify);
   // One access-log line per request, like Glance's eventlet log. A preformatted message: pino
   // serialising a merge object per request cost ~15 % of throughput on the discovery benchmark.
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -113,6 +118,8 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime, logger), adapter, {
     bufferLogs: true,
+    // Our own parsers (registerBodyParsers): uploads must stay streams.
+    bodyParser: false,
   });
   app.useLogger(app.get(PinoNestLogger));
   app.useGlobalFilters(new GlanceExceptionFilter(routes));
@@ -126,6 +133,7 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
     enforcer.close();
     strategy.close?.();
     await runtime.stores.close();
+    await database.close();
   });
   return { app, runtime, logger };
 }

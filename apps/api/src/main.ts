@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { ConfigError, type GlanceConfig, loadConfig, resolveConfigPath } from '@glance-ts/config';
+import { DatabaseError, openImageDatabase } from '@glance-ts/db';
 import { PolicyFileError } from '@glance-ts/policy';
 import { createApp, createLogger, loadPolicyAndAuth } from './bootstrap';
 import { superviseWorkers } from './workers';
@@ -41,11 +42,25 @@ async function serve(config: GlanceConfig): Promise<void> {
   );
 }
 
+/**
+ * Opens the database once in the primary, applying migrations, so that a bad `[database]
+ * connection` stops the service before any worker starts and workers never race to migrate.
+ */
+async function migrateDatabase(config: GlanceConfig): Promise<void> {
+  const database = await openImageDatabase(config.database);
+  await database.close();
+}
+
+function failOnStartError(error: unknown): never {
+  if (error instanceof DatabaseError) fail(`database error: ${error.message}`);
+  fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
+}
+
 const config = loadValidatedConfig();
 if (cluster.isPrimary && config.server.workers > 1) {
-  superviseWorkers(config, createLogger(config.debug ? 'debug' : 'info'));
+  migrateDatabase(config)
+    .then(() => superviseWorkers(config, createLogger(config.debug ? 'debug' : 'info')))
+    .catch(failOnStartError);
 } else {
-  serve(config).catch((error: unknown) =>
-    fail(error instanceof Error ? (error.stack ?? error.message) : String(error)),
-  );
+  serve(config).catch(failOnStartError);
 }

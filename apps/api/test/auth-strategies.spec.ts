@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { GLANCE_POLICY_DEFAULTS, PolicyEnforcer } from '@glance-ts/policy';
 import { RequestContext } from '../src/auth/request-context';
 import { GlanceHttpError } from '../src/http/glance-error';
+import type { ImageAuthorizer } from '../src/images/image-authorizer';
 import { RouteAccessGuard } from '../src/policy/route-access.guard';
 import { StoreRegistry } from '../src/stores/store-registry';
 import { fixture, type RunningApi, startApi } from './support/test-api';
@@ -38,7 +39,9 @@ describe('RouteAccessGuard', () => {
   const guard = new RouteAccessGuard(
     new Reflector(),
     enforcer,
-    new StoreRegistry({ multiStore: false, stores: [], defaultBackend: null }),
+    new StoreRegistry({ multiStore: false, stores: [], defaultBackend: null, singleStore: null }),
+    // Unmarked routes never reach the image checks.
+    {} as ImageAuthorizer,
   );
   const admin = new RequestContext(
     { userId: 'u', projectId: 'p', roles: ['admin'], authStrategy: 'test' },
@@ -53,19 +56,14 @@ describe('RouteAccessGuard', () => {
       switchToHttp: () => ({ getRequest: () => ({ method: 'GET', headers: {}, glanceContext: context }) }),
     }) as unknown as ExecutionContext;
 
-  it('refuses a route with no @Policy, @Authenticated or @Public, even for an admin', () => {
-    let thrown: unknown;
-    try {
-      guard.canActivate(unmarkedRoute(admin));
-    } catch (error) {
-      thrown = error;
-    }
+  it('refuses a route with no @Policy, @Authenticated or @Public, even for an admin', async () => {
+    const thrown = await guard.canActivate(unmarkedRoute(admin)).catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(GlanceHttpError);
     expect((thrown as GlanceHttpError).status).toBe(403);
   });
 
-  it('answers 401 when no request context was established', () => {
-    expect(() => guard.canActivate(unmarkedRoute(undefined))).toThrow(
+  it('answers 401 when no request context was established', async () => {
+    await expect(guard.canActivate(unmarkedRoute(undefined))).rejects.toEqual(
       expect.objectContaining({ status: 401 }),
     );
   });

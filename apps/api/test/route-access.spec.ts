@@ -64,4 +64,17 @@ describe('access control of every route', () => {
     const publicV2 = enumerateRoutes(api).filter((r) => r.public && r.route.includes(' /v2'));
     expect(publicV2).toEqual([]);
   });
+
+  it('checks every route on one image against that image (the guard loads it first)', () => {
+    const imageRoutes = enumerateRoutes(api).filter((r) => r.route.includes(':image_id'));
+    expect(imageRoutes.length).toBeGreaterThanOrEqual(9);
+    expect(imageRoutes.filter((r) => r.policyTarget !== 'image')).toEqual([]);
+  });
+
+  it('lets only image creation enforce its rule in the handler (reviewed list)', () => {
+    const inHandler = enumerateRoutes(api)
+      .filter((r) => r.policyTarget === 'request')
+      .map((r) => `${r.route} ${r.policyRule}`);
+    expect(inHandler).toEqual(['POST /v2/images add_image']);
+  });
 });

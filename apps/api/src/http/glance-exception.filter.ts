@@ -32,6 +32,12 @@ export class GlanceExceptionFilter implements ExceptionFilter {
       if (request.method === 'OPTIONS') return null;
       return GlanceHttpError.methodNotAllowed(request.method, allowed);
     }
+    // Fastify's own request errors (a body over the parser's limit, a bad Content-Length) carry a
+    // 4xx statusCode: the client's fault, not a 500.
+    const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+      return new GlanceHttpError(fastifyStatus, (exception as Error).message);
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status >= 500) this.logger.error(exception.message, exception.stack);

@@ -41,6 +41,29 @@ export const Policy = (rule: string) =>
     }),
   );
 
+export const POLICY_TARGET_KEY = 'glance:policy-target';
+
+/**
+ * What a rule is checked against:
+ * - `context`: the caller's own project and user (routes that act on no resource);
+ * - `image`: the image named by the route's `:image_id`, which the guard loads first (an image the
+ *   caller cannot see is a 404 before any rule), then hands to the handler (`@GuardedImage()`);
+ * - `request`: the handler builds the target from the request body (image creation) and enforces
+ *   the rule itself through ImageAuthorizer; the guard only documents it.
+ */
+export type PolicyTarget = 'context' | 'image' | 'request';
+
+/** @Policy for a route on one image: the guard loads the image and checks the rule against it. */
+export const ImagePolicy = (rule: string) =>
+  applyDecorators(Policy(rule), SetMetadata(POLICY_TARGET_KEY, 'image' satisfies PolicyTarget));
+
+/**
+ * @Policy whose target only the handler can build (it depends on the body). The handler must call
+ * ImageAuthorizer.enforce*; the route test lists these routes so a new one is reviewed.
+ */
+export const RequestPolicy = (rule: string) =>
+  applyDecorators(Policy(rule), SetMetadata(POLICY_TARGET_KEY, 'request' satisfies PolicyTarget));
+
 /** An explicitly unauthenticated route (versions, docs). Every route needs @Policy or @Public. */
 export const Public = () => SetMetadata(PUBLIC_ROUTE_KEY, true);
 
@@ -78,6 +101,7 @@ export interface RouteAccess {
   authenticated: boolean;
   requiresMultiStore: boolean;
   policyRule: string | null;
+  policyTarget: PolicyTarget;
 }
 
 /** Reads a route's access markers (method-level markers win over controller-level ones). */
@@ -88,5 +112,7 @@ export function readRouteAccess(reflector: Reflector, handler: object, controlle
     authenticated: reflector.getAllAndOverride<boolean>(AUTHENTICATED_ROUTE_KEY, targets) ?? false,
     requiresMultiStore: reflector.getAllAndOverride<boolean>(REQUIRES_MULTI_STORE_KEY, targets) ?? false,
     policyRule: reflector.getAllAndOverride<string | undefined>(POLICY_RULE_KEY, targets) ?? null,
+    policyTarget:
+      reflector.getAllAndOverride<PolicyTarget | undefined>(POLICY_TARGET_KEY, targets) ?? 'context',
   };
 }

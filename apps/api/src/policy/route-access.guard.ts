@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { PolicyEnforcer } from '@glance-ts/policy';
 import { GLANCE_MESSAGES, GlanceHttpError } from '../http/glance-error';
+import { ImageAuthorizer } from '../images/image-authorizer';
 import { StoreRegistry } from '../stores/store-registry';
 import { readRouteAccess, type RouteAccess } from './access.decorators';
 
@@ -10,7 +11,7 @@ import { readRouteAccess, type RouteAccess } from './access.decorators';
  * The one global guard. Checks run in Glance's order: the auth hook has already answered 401;
  * then a GET with a body → 400, multi-store not configured → 404, and only then the policy → 403.
  * A route with none of @Policy, @Authenticated or @Public is refused (fail closed); a test forbids
- * it too.
+ * it too. Image routes load their image here: a caller who cannot see it gets 404 before the rule.
  */
 @Injectable()
 export class RouteAccessGuard implements CanActivate {
@@ -21,9 +22,10 @@ export class RouteAccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(PolicyEnforcer) private readonly enforcer: PolicyEnforcer,
     private readonly stores: StoreRegistry,
+    @Inject(ImageAuthorizer) private readonly images: ImageAuthorizer,
   ) {}
 
-  canActivate(execution: ExecutionContext): boolean {
+  async canActivate(execution: ExecutionContext): Promise<boolean> {
     const access = this.accessOf(execution);
     if (access.public) return true;
 
@@ -41,10 +43,24 @@ export class RouteAccessGuard implements CanActivate {
       if (access.authenticated) return true;
       throw new GlanceHttpError(403, 'This route has no access policy.');
     }
-    if (!this.enforcer.enforce(access.policyRule, context.defaultTarget, context.credentials)) {
-      throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(access.policyRule));
+    switch (access.policyTarget) {
+      case 'image': {
+        const imageId = (request.params as Record<string, string | undefined>).image_id;
+        if (imageId === undefined) throw new GlanceHttpError(403, 'This route has no image to check.');
+        const image = await this.images.loadVisible(imageId, context);
+        this.images.enforce(access.policyRule, image, context);
+        request.glanceImage = image;
+        return true;
+      }
+      case 'request':
+        // The handler builds the target from the body and enforces the rule (ImageAuthorizer).
+        return true;
+      case 'context':
+        if (!this.enforcer.enforce(access.policyRule, context.defaultTarget, context.credentials)) {
+          throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(access.policyRule));
+        }
+        return true;
     }
-    return true;
   }
 
   private accessOf(execution: ExecutionContext): RouteAccess {

@@ -26,9 +26,11 @@ export async function pythonGlance(
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'glanceclient-home-'));
   try {
     return await new Promise((resolve) => {
+      // stdin closed (`<&-`), as for a user at a terminal with nothing piped in: glanceclient reads
+      // image data from any stdin that is not a TTY, which would turn image-create into an upload.
       execFile(
-        PYTHON_GLANCE,
-        ['--os-image-url', imageUrl, ...args],
+        '/bin/sh',
+        ['-c', 'exec "$0" "$@" <&-', PYTHON_GLANCE, '--os-image-url', imageUrl, ...args],
         { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8' }, timeout: 30000 },
         (error, stdout, stderr) => {
           const code = error && typeof error.code === 'number' ? error.code : error ? null : 0;

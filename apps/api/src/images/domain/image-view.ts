@@ -1,0 +1,96 @@
+import type { ImageRecord } from '@glance-ts/db';
+import { setOwn } from './image-attributes';
+import type { ImageListLinks } from './image-list-query';
+import { IMAGE_VALIDATION_SCHEMA } from './image-schema-validator';
+
+/**
+ * Image bodies as Glance's ResponseSerializer builds them (`_format_image`, `index`): custom
+ * properties first in their order, then the columns in Glance's fixed order, the links, and
+ * `stores` last. Serialised in key order, they give Glance's bytes.
+ *
+ * Integer-like custom property names ("1") are the exception: a JavaScript object lists them
+ * before every other key, where Glance keeps them in place.
+ */
+
+export interface ImageViewOptions {
+  /** Multiple stores are configured (`enabled_backends`): add `stores`. */
+  multiStore: boolean;
+  /** `show_multiple_locations` is not supported: locations are never shown. */
+  showLocations?: false;
+}
+
+/** Properties Glance keeps to itself (ResponseSerializer._hidden_properties). */
+const HIDDEN_PROPERTIES = new Set(['os_glance_stage_host']);
+const SCHEMA_PROPERTIES = new Set(Object.keys(IMAGE_VALIDATION_SCHEMA.properties as object));
+
+export function imageView(image: ImageRecord, options: ImageViewOptions): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(image.properties)) {
+    if (HIDDEN_PROPERTIES.has(name)) continue;
+    // schema.filter: a null custom property (left by the v1 API) is shown as ''.
+    setOwn(view, name, value === null && !SCHEMA_PROPERTIES.has(name) ? '' : value);
+  }
+  // Assigning keeps a key where a custom property of the same name put it, as a Python dict does.
+  const columns: Record<string, unknown> = {
+    name: image.name,
+    disk_format: image.diskFormat,
+    container_format: image.containerFormat,
+    visibility: image.visibility,
+    size: image.size,
+    virtual_size: image.virtualSize,
+    status: image.status,
+    checksum: image.checksum,
+    protected: image.protected,
+    min_ram: image.minRam,
+    min_disk: image.minDisk,
+    owner: image.owner,
+    os_hidden: image.osHidden,
+    os_hash_algo: image.osHashAlgo,
+    os_hash_value: image.osHashValue,
+    id: image.id,
+    created_at: isotime(image.createdAt),
+    updated_at: isotime(image.updatedAt),
+    tags: [...image.tags],
+    self: `/v2/images/${image.id}`,
+    file: `/v2/images/${image.id}/file`,
+    schema: '/v2/schemas/image',
+  };
+  for (const [name, value] of Object.entries(columns)) setOwn(view, name, value);
+
+  if (options.multiStore) {
+    // Only usable copies: Glance's database layer leaves out deleted and pending_delete locations.
+    const stores = image.locations
+      .filter((location) => location.status === 'active')
+      .map((location) => location.metadata.store)
+      .filter((store) => Boolean(store))
+      .map(String);
+    if (stores.length > 0) setOwn(view, 'stores', stores.join(','));
+  }
+  return view;
+}
+
+/** ResponseSerializer.index: `images`, `first`, `schema`, then `next` when there is a next page. */
+export function imagesView(
+  images: readonly Record<string, unknown>[],
+  links: ImageListLinks,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    images: [...images],
+    first: links.first,
+    schema: '/v2/schemas/images',
+  };
+  if (links.next !== undefined) body.next = links.next;
+  return body;
+}
+
+/**
+ * Glance's `timeutils.isotime` of a database time: `%Y-%m-%dT%H:%M:%S` and `Z`, whole seconds.
+ * Like glibc's strftime, the year is not padded below 1000.
+ */
+export function isotime(at: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return (
+    `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}` +
+    `T${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}Z`
+  );
+}

@@ -1,0 +1,274 @@
+import { pipeline, type Readable } from 'node:stream';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { GlanceConfig } from '@glance-ts/config';
+import type { ImageRecord, ImageRepository } from '@glance-ts/db';
+import type { RequestContext } from '../auth/request-context';
+import { GLANCE_CONFIG } from '../config/config.tokens';
+import { GlanceHttpError } from '../http/glance-error';
+import type { StoreDriver } from '../stores/drivers';
+import {
+  StoreDuplicateError,
+  StoreError,
+  StoreFullError,
+  StoreNotFoundError,
+  StoreReadOnlyError,
+  type StoredImage,
+  type StoreReadResult,
+  StoreUnavailableError,
+  StoreWriteDeniedError,
+} from '../stores/drivers/store-data';
+import { createImageHasher, ImageSizeLimitError } from '../stores/image-hasher';
+import { StoreRegistry } from '../stores/store-registry';
+import { imageNotFound } from './image-authorizer';
+import { IMAGE_REPOSITORY } from './images.tokens';
+import { parseByteRange } from './byte-range';
+
+/** What an upload is told about the request besides its body. */
+export interface UploadRequest {
+  contentType: string | undefined;
+  /** `X-Image-Meta-Store`: the store to write to (multi-store only). */
+  storeId: string | undefined;
+  /** Declared `Content-Length`, when the client sent one. */
+  contentLength: number | null;
+  /** Declared `Content-MD5` (hex, as Glance sends it on download, or base64 as RFC 1864). */
+  contentMd5: string | undefined;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+/** A download ready to stream. */
+export interface DownloadResponse {
+  status: 200 | 204 | 206;
+  headers: Record<string, string>;
+  body: Readable | null;
+}
+
+/**
+ * Image data in and out: `PUT /v2/images/{id}/file` streams the body through the hasher into one
+ * store; `GET` streams it back, whole or a byte range. Status changes are compare-and-set in the
+ * database, so two uploads to one image (even in two worker processes) cannot both run.
+ */
+@Injectable()
+export class ImageDataService {
+  private readonly logger = new Logger(ImageDataService.name);
+
+  constructor(
+    @Inject(IMAGE_REPOSITORY) private readonly images: ImageRepository,
+    @Inject(StoreRegistry) private readonly stores: StoreRegistry,
+    @Inject(GLANCE_CONFIG) private readonly config: GlanceConfig,
+  ) {}
+
+  async upload(image: ImageRecord, body: Readable, request: UploadRequest): Promise<void> {
+    checkContentType(request.contentType);
+    const store = this.storeForUpload(request.storeId);
+
+    const saving = await this.images.transition(image.id, ['queued'], { core: { status: 'saving' } });
+    if (!saving) {
+      const current = await this.images.get(image.id);
+      if (!current) throw imageNotFound(image.id);
+      throw new GlanceHttpError(
+        409,
+        `Image status transition from ${current.status} to saving is not allowed`,
+      );
+    }
+
+    let stored: StoredImage | null = null;
+    try {
+      const hasher = createImageHasher({ maxBytes: this.config.imageSizeCap });
+      const abort = new AbortController();
+      const onClientGone = () => abort.abort(new UploadAbortedError());
+      request.signal.addEventListener('abort', onClientGone, { once: true });
+      const hashed: Readable = pipeline(body, hasher, (error) => {
+        if (error) abort.abort(error);
+      });
+      try {
+        stored = await store.add(image.id, hashed, {
+          signal: abort.signal,
+          expectedSize: request.contentLength,
+        });
+      } finally {
+        request.signal.removeEventListener('abort', onClientGone);
+      }
+      const digest = await hasher.digest();
+      checkDeclaredValues(request, digest.size, digest.checksum);
+
+      const location = {
+        url: stored.url,
+        metadata: locationMetadata(store, this.stores.multiStore, stored),
+        status: 'active' as const,
+      };
+      const active = await this.images.transition(image.id, ['saving'], {
+        core: {
+          status: 'active',
+          size: digest.size,
+          checksum: digest.checksum,
+          osHashAlgo: 'sha512',
+          osHashValue: digest.osHashValue,
+        },
+        locations: [...image.locations, location],
+      });
+      if (!active) {
+        // Deleted (or reset) while the data was on its way: the data belongs to nobody.
+        throw new GlanceHttpError(
+          410,
+          `Image ${image.id} could not be found after upload. The image may have been deleted during the upload.`,
+        );
+      }
+    } catch (error) {
+      if (stored) await this.discard(store, stored.url, image.id);
+      // Back to queued, as Glance restores the image on a failed upload: the client may try again.
+      await this.images.transition(image.id, ['saving'], { core: { status: 'queued' } });
+      throw uploadError(error, store);
+    }
+  }
+
+  async download(
+    image: ImageRecord,
+    rangeHeader: string | undefined,
+    context: RequestContext,
+  ): Promise<DownloadResponse> {
+    if (image.status === 'deactivated' && !context.isAdmin) {
+      throw new GlanceHttpError(
+        403,
+        'The requested image has been deactivated. Image data download is forbidden.',
+      );
+    }
+    const locations = image.locations.filter((location) => location.status === 'active');
+    if (locations.length === 0 || image.size === null) return { status: 204, headers: {}, body: null };
+
+    const range = parseByteRange(rangeHeader, image.size);
+    if (range === 'unsatisfiable') {
+      throw new GlanceHttpError(416, 'Requested range not satisfiable', {
+        'content-range': `bytes */${image.size}`,
+      });
+    }
+
+    let lastError: unknown = null;
+    for (const location of locations) {
+      const store = this.stores.storeForLocation(location.url);
+      if (!store) continue;
+      let data: StoreReadResult;
+      try {
+        data = await store.get(
+          location.url,
+          range ? { offset: range.start, length: range.end - range.start + 1 } : {},
+        );
+      } catch (error) {
+        lastError = error;
+        this.logger.warn(
+          `image ${image.id}: cannot read ${location.url} from store ${store.id}: ${String(error)}`,
+        );
+        continue;
+      }
+      const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+      if (range) {
+        headers['content-range'] = `bytes ${range.start}-${range.end}/${data.size}`;
+        headers['content-length'] = String(range.end - range.start + 1);
+        return { status: 206, headers, body: data.stream };
+      }
+      if (image.checksum) headers['content-md5'] = image.checksum;
+      headers['content-length'] = String(data.size);
+      return { status: 200, headers, body: data.stream };
+    }
+    if (lastError instanceof StoreUnavailableError) {
+      throw new GlanceHttpError(503, `Image data of ${image.id} is unavailable: ${lastError.message}`);
+    }
+    // Glance answers 204 when the store has no data for the location (glance_store.NotFound).
+    this.logger.error(`image ${image.id}: no readable data in any of its ${locations.length} location(s)`);
+    return { status: 204, headers: {}, body: null };
+  }
+
+  private storeForUpload(storeId: string | undefined): StoreDriver {
+    let store: StoreDriver | undefined;
+    if (storeId !== undefined && this.stores.multiStore) {
+      store = this.stores.getDataStore(storeId);
+      if (!store) throw new GlanceHttpError(400, `Store for identifier ${storeId} not found`);
+    } else {
+      store = this.stores.defaultDataStore();
+    }
+    if (!store) throw new GlanceHttpError(503, 'No store is configured for image data.');
+    if (store.readOnly) throw new GlanceHttpError(400, `Store ${store.id} is read only`);
+    return store;
+  }
+
+  private async discard(store: StoreDriver, url: string, imageId: string): Promise<void> {
+    try {
+      await store.delete(url);
+    } catch (error) {
+      this.logger.error(`image ${imageId}: could not remove rejected data at ${url}: ${String(error)}`);
+    }
+  }
+}
+
+/** The client closed the connection before the whole body arrived. */
+export class UploadAbortedError extends Error {
+  constructor() {
+    super('The client closed the connection during the upload.');
+    this.name = 'UploadAbortedError';
+  }
+}
+
+/** Glance's `request.get_content_type(('application/octet-stream',))`: anything else is 415. */
+function checkContentType(contentType: string | undefined): void {
+  const mediaType = contentType?.split(';')[0].trim().toLowerCase();
+  if (mediaType !== 'application/octet-stream') {
+    throw new GlanceHttpError(415, `Invalid content type ${mediaType ?? 'None'}`);
+  }
+}
+
+function checkDeclaredValues(request: UploadRequest, size: number, checksum: string): void {
+  if (request.contentLength !== null && request.contentLength !== size) {
+    throw new GlanceHttpError(
+      400,
+      `Size of uploaded data (${size} bytes) does not match the declared Content-Length (${request.contentLength} bytes).`,
+    );
+  }
+  if (request.contentMd5 !== undefined) {
+    const declared = request.contentMd5.trim();
+    const declaredHex = /^[0-9a-fA-F]{32}$/.test(declared)
+      ? declared.toLowerCase()
+      : Buffer.from(declared, 'base64').toString('hex');
+    if (declaredHex !== checksum) {
+      throw new GlanceHttpError(
+        400,
+        `Checksum of uploaded data (${checksum}) does not match the declared Content-MD5 (${declared}).`,
+      );
+    }
+  }
+}
+
+function locationMetadata(
+  store: StoreDriver,
+  multiStore: boolean,
+  stored: StoredImage,
+): Record<string, unknown> {
+  return multiStore ? { ...stored.metadata, store: store.id } : { ...stored.metadata };
+}
+
+/** Maps what went wrong during an upload to Glance's answer. */
+function uploadError(error: unknown, store: StoreDriver): unknown {
+  if (error instanceof GlanceHttpError) return error;
+  if (error instanceof ImageSizeLimitError)
+    return new GlanceHttpError(413, 'The provided image is too large.');
+  if (error instanceof StoreReadOnlyError) return new GlanceHttpError(400, error.message);
+  if (error instanceof StoreFullError) {
+    return new GlanceHttpError(413, `Image storage media is full: ${error.message}`);
+  }
+  if (error instanceof StoreWriteDeniedError) {
+    return new GlanceHttpError(503, `Insufficient permissions on image storage media: ${error.message}`);
+  }
+  if (error instanceof StoreDuplicateError) return new GlanceHttpError(409, error.message);
+  if (error instanceof StoreNotFoundError || error instanceof StoreUnavailableError) {
+    return new GlanceHttpError(503, `Store ${store.id} is unavailable: ${error.message}`);
+  }
+  if (error instanceof StoreError) return new GlanceHttpError(503, error.message);
+  if (error instanceof UploadAbortedError) return new GlanceHttpError(400, error.message);
+  if (isClientStreamError(error))
+    return new GlanceHttpError(400, 'The upload ended before all data arrived.');
+  return error;
+}
+
+function isClientStreamError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ABORT_ERR';
+}

@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+// Benchmark of image data through the API (issue: images API): random data uploaded with curl
+// through PUT /v2/images/{id}/file into a file store and downloaded back, beside a raw
+// `cat file > data dir` copy in the same run. Prints MB/s and the API's RSS (VmHWM, peak) before and
+// after. Not a test: numbers depend on the machine and its disk.
+// Usage: npm run bench:images [-- --size 1G --runs 3 --workers 1]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+  writeFileSync,
+} from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? args[index + 1] : fallback;
+};
+const parseSize = (text) => {
+  const match = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(text);
+  if (!match) throw new Error(`bad size ${text}`);
+  return Math.round(Number(match[1]) * 1024 ** ' KMG'.indexOf(match[2].toUpperCase() || ' '));
+};
+const size = parseSize(option('size', '1G'));
+const runs = Number(option('runs', '3'));
+const workers = Number(option('workers', '1'));
+const port = 19393;
+const base = `http://127.0.0.1:${port}`;
+
+if (spawnSync('curl', ['--version']).status !== 0) {
+  console.error('image-data bench: curl is required (apt-get install -y curl)');
+  process.exit(1);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'glance-bench-data-'));
+const cleanup = () => rmSync(dir, { recursive: true, force: true });
+writeFileSync(
+  join(dir, 'tokens.yaml'),
+  'tokens:\n  bench:\n    user_id: u\n    project_id: p\n    roles: [admin, member, reader]\n',
+);
+writeFileSync(
+  join(dir, 'glance-api.conf'),
+  `[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = ${port}
+workers = ${workers}
+enabled_backends = local:file
+[glance_store]
+default_backend = local
+[local]
+filesystem_store_datadir = ${join(dir, 'images')}
+[auth]
+strategy = token_file
+token_file = tokens.yaml
+[database]
+connection = sqlite:///${join(dir, 'glance.sqlite')}
+`,
+);
+
+// Random data, generated once; the time to make it is not measured.
+const source = join(dir, 'source.bin');
+{
+  const fd = openSync(source, 'w');
+  const chunk = Buffer.alloc(16 * 1024 * 1024);
+  for (let written = 0; written < size; written += chunk.length) {
+    randomFillSync(chunk);
+    writeSync(fd, chunk, 0, Math.min(chunk.length, size - written));
+  }
+  closeSync(fd);
+}
+
+const api = spawn(
+  process.execPath,
+  [join(root, 'apps/api/dist/main.js'), '--config-file', join(dir, 'glance-api.conf')],
+  {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
+const stop = () => {
+  api.kill('SIGTERM');
+  cleanup();
+};
+process.on('SIGINT', () => {
+  stop();
+  process.exit(130);
+});
+
+const headers = { 'x-auth-token': 'bench', 'content-type': 'application/json' };
+async function waitForApi() {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${base}/versions`)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the API did not start');
+}
+
+/** Peak and current RSS of the API processes (the primary and its workers), in MiB. */
+function apiMemory() {
+  const pids = [api.pid];
+  try {
+    pids.push(
+      ...execFileSync('pgrep', ['-P', String(api.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    /* no workers */
+  }
+  let hwm = 0;
+  let rss = 0;
+  for (const pid of pids) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    hwm = Math.max(hwm, Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024);
+    rss = Math.max(rss, Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
+  }
+  return { hwm, rss };
+}
+
+const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
+const mbps = (bytes, secs) => (bytes / 1e6 / secs).toFixed(0);
+
+function curl(curlArgs) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync('curl', ['-sS', '-f', '-o', '/dev/null', '-w', '%{http_code}', ...curlArgs], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`curl failed: ${result.stderr || result.stdout}`);
+  return { secs: seconds(start), code: result.stdout };
+}
+
+try {
+  await waitForApi();
+  const idle = apiMemory();
+  console.log(
+    `image data bench: ${(size / 2 ** 30).toFixed(2)} GiB, ${runs} runs, workers=${workers}, API RSS at start ${idle.rss.toFixed(0)} MiB`,
+  );
+  console.log('run  raw cat MB/s  upload MB/s  download MB/s  API peak RSS MiB');
+  for (let run = 1; run <= runs; run++) {
+    const rawStart = process.hrtime.bigint();
+    execFileSync('sh', ['-c', `cat "${source}" > "${join(dir, 'raw-copy.bin')}"`]);
+    const rawSecs = seconds(rawStart);
+    rmSync(join(dir, 'raw-copy.bin'));
+
+    const created = await (
+      await fetch(`${base}/v2/images`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: `bench-${run}`, disk_format: 'raw', container_format: 'bare' }),
+      })
+    ).json();
+    const up = curl([
+      '-X',
+      'PUT',
+      '-H',
+      'x-auth-token: bench',
+      '-H',
+      'content-type: application/octet-stream',
+      '-T',
+      source,
+      `${base}/v2/images/${created.id}/file`,
+    ]);
+    if (up.code !== '204') throw new Error(`upload answered ${up.code}`);
+    const down = curl(['-H', 'x-auth-token: bench', `${base}/v2/images/${created.id}/file`]);
+    if (down.code !== '200') throw new Error(`download answered ${down.code}`);
+    const memory = apiMemory();
+    console.log(
+      `${String(run).padStart(3)}  ${mbps(size, rawSecs).padStart(12)}  ${mbps(size, up.secs).padStart(11)}  ${mbps(size, down.secs).padStart(13)}  ${memory.hwm.toFixed(0).padStart(16)}`,
+    );
+    await fetch(`${base}/v2/images/${created.id}`, { method: 'DELETE', headers });
+    if (
+      statSync(join(dir, 'images')).isDirectory() &&
+      spawnSync('ls', ['-A', join(dir, 'images')], { encoding: 'utf8' }).stdout.trim()
+    ) {
+      throw new Error('the store kept data after delete');
+    }
+  }
+  const end = apiMemory();
+  console.log(
+    `API RSS: start ${idle.rss.toFixed(0)} MiB, peak ${end.hwm.toFixed(0)} MiB (growth ${(end.hwm - idle.rss).toFixed(0)} MiB)`,
+  );
+} finally {
+  stop();
+}
