@@ -27,6 +27,8 @@ function valueFlag(name: string) {
 
 const globalFlags = {
   debug: Flags.boolean({ ...commonProperties(globalOption('debug')), char: 'd' }),
+  verbose: Flags.boolean({ ...commonProperties(globalOption('verbose')), char: 'v' }),
+  'get-schema': Flags.boolean(commonProperties(globalOption('get-schema'))),
   force: Flags.boolean(commonProperties(globalOption('force'))),
   'os-image-url': valueFlag('os-image-url'),
   'os-image-api-version': valueFlag('os-image-api-version'),
@@ -34,8 +36,10 @@ const globalFlags = {
   timeout: valueFlag('timeout'),
 };
 
-interface GlobalFlagValues {
+export interface GlobalFlagValues {
   debug?: boolean;
+  verbose?: boolean;
+  'get-schema'?: boolean;
   force?: boolean;
   'os-image-url'?: string;
   'os-image-api-version'?: string;

@@ -1,6 +1,7 @@
 // Entry point of bin/run.js: glanceclient-style argv in, oclif in the middle, glanceclient-style
 // errors out (one line on stderr; exit 1, or 2 for command-line mistakes like argparse).
 import { normalizeArgv } from './lib/argv';
+import { UsageError } from './lib/argparse';
 import { CliError } from './lib/errors';
 import { formatUsage } from './lib/help/argparse-format';
 import { commandHelpPage, rootHelpPage } from './lib/help/pages';
@@ -24,6 +25,10 @@ function usageError(config: Config, commandId: string | undefined, message: stri
 }
 
 function report(error: unknown, config: Config | undefined, commandId: string, debug: boolean): number {
+  // A command-line mistake found by a command's own (argparse-style) parser.
+  if (error instanceof UsageError && config) {
+    return usageError(config, error.reportedBy === 'program' ? undefined : commandId, error.message);
+  }
   if (error instanceof CliError) {
     process.stderr.write(`${error.message}\n`);
     return error.exitCode;

@@ -33,6 +33,19 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
     help: 'Defaults to env[GLANCECLIENT_DEBUG].',
   },
   {
+    name: 'verbose',
+    char: 'v',
+    takesValue: false,
+    help: 'Print more verbose output.',
+  },
+  {
+    name: 'get-schema',
+    takesValue: false,
+    help:
+      'Ignores cached copy and forces retrieval of schema that generates portions of the help text. ' +
+      'Ignored with API version 1.',
+  },
+  {
     name: 'force',
     charBeforeCommand: 'f',
     takesValue: false,

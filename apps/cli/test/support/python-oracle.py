@@ -10,6 +10,11 @@ surrogates survive) on stdout. Each case names a function of the real libraries:
   wcswidth    wcwidth.wcswidth(text)
   table       prettytable with align/max_width/sortby as given (cliff-style tables)
   help        argparse help with glanceclient's HelpFormatter, COLUMNS=columns
+  print_image utils.print_image(json.loads(input), human_readable, max_col_width)
+  size        utils.make_size_human_readable(json.loads(input))
+  pformat     pprint.pformat(json.loads(input), width=72)
+  warlock     set `key` to `value` on a glanceclient image model of `schema`: '' or the error
+  patch       the JSON patch glanceclient's image model sends for an image-update
 """
 import argparse
 import contextlib
@@ -66,8 +71,46 @@ def argparse_help(page, columns):
     return parser.format_help()
 
 
+def image_model(schema):
+    import warlock
+    from glanceclient.v2 import schemas
+    return warlock.model_factory(schema, base_class=schemas.SchemaBasedModel)
+
+
+def warlock_error(case):
+    image = image_model(json.loads(case['schema']))()
+    try:
+        setattr(image, case['key'], json.loads(case['value']))
+    except Exception as error:  # warlock.InvalidOperation, as glanceclient's TypeError message
+        return str(error)
+    return ''
+
+
+def update_patch(case):
+    # glanceclient's images.update(): the model of the current image, fields set, props removed.
+    image = image_model(json.loads(case['schema']))(**json.loads(case['current']))
+    fields = json.loads(case['fields'])
+    for key, value in fields.items():
+        setattr(image, key, value)
+    for key in set(image.keys()).intersection(set(case['remove']).difference(fields.keys())):
+        delattr(image, key)
+    return image.patch
+
+
 def run(case):
     kind = case['kind']
+    if kind == 'print_image':
+        return printed(utils.print_image, json.loads(case['input']), case.get('human_readable', False),
+                       case.get('max_col_width'))
+    if kind == 'size':
+        return utils.make_size_human_readable(json.loads(case['input']))
+    if kind == 'pformat':
+        import pprint
+        return pprint.pformat(json.loads(case['input']), width=72)
+    if kind == 'warlock':
+        return warlock_error(case)
+    if kind == 'patch':
+        return update_patch(case)
     if kind == 'print_dict':
         return printed(utils.print_dict, json.loads(case['input']))
     if kind == 'print_list':

@@ -21,6 +21,11 @@ export type OracleCase =
   | { kind: 'fill'; text: string; width: number }
   | { kind: 'wcswidth'; text: string }
   | OracleHelpCase
+  | { kind: 'print_image'; input: string; human_readable?: boolean; max_col_width?: number }
+  | { kind: 'size'; input: string }
+  | { kind: 'pformat'; input: string }
+  | { kind: 'warlock'; schema: string; key: string; value: string }
+  | { kind: 'patch'; schema: string; current: string; fields: string; remove: string[] }
   | {
       kind: 'table';
       fields: string[];

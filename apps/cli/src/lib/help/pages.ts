@@ -24,7 +24,15 @@ function flagAction(flag: Command.Flag.Cached): HelpAction {
 }
 
 function argAction(arg: Command.Arg.Cached): HelpAction {
-  return { optionStrings: [], metavar: `<${arg.name}>`, help: arg.description, optional: !arg.required };
+  const metavar = `<${arg.name}>`;
+  return {
+    optionStrings: [],
+    metavar,
+    help: arg.description,
+    optional: !arg.required,
+    // argparse's nargs='+': "<IMAGE_ID> [<IMAGE_ID> ...]" in the usage line.
+    usageSuffix: (arg as { multiple?: boolean }).multiple ? `[${metavar} ...]` : undefined,
+  };
 }
 
 /** The first line of a description: the summary in the command list. */

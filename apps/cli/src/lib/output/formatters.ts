@@ -46,7 +46,23 @@ export class DictColumn {
   }
 }
 
-export type Cell = string | number | boolean | null | DictColumn;
+/** A list-valued cell (osc-lib's ListColumn): "a, b" (sorted) for people, the array for machines. */
+export class ListColumn {
+  constructor(readonly value: readonly unknown[]) {}
+
+  humanReadable(): string {
+    return this.value
+      .map((item) => pyStr(item))
+      .sort(comparePyStr)
+      .join(', ');
+  }
+
+  machineReadable(): readonly unknown[] {
+    return this.value;
+  }
+}
+
+export type Cell = string | number | boolean | null | DictColumn | ListColumn;
 
 export interface ListOutput {
   columns: readonly string[];
@@ -75,14 +91,14 @@ export function selectColumns(output: ListOutput, requested: readonly string[]):
 
 function humanText(cell: Cell): string | number | boolean {
   if (cell === null) return '';
-  if (cell instanceof DictColumn) return cell.humanReadable();
+  if (cell instanceof DictColumn || cell instanceof ListColumn) return cell.humanReadable();
   // cliff's table formatter: Windows and old Mac line ends must not reach the terminal.
   if (typeof cell === 'string') return cell.replace(/\r\n/g, '\n').replace(/\r/g, ' ');
   return cell;
 }
 
 function machineValue(cell: Cell): unknown {
-  return cell instanceof DictColumn ? cell.machineReadable() : cell;
+  return cell instanceof DictColumn || cell instanceof ListColumn ? cell.machineReadable() : cell;
 }
 
 /** cliff's TableFormatter._assign_max_widths: shrink the widest columns to fit `termWidth`. */
@@ -128,7 +144,7 @@ function renderTable(output: ListOutput, options: RenderOptions): string {
   return table.getString() + '\n';
 }
 
-async function renderYaml(records: Record<string, unknown>[]): Promise<string> {
+async function renderYaml(records: Record<string, unknown>[] | Record<string, unknown>): Promise<string> {
   // Loaded only when asked for: the yaml package is the biggest module the CLI uses.
   const { stringify } = await import('yaml');
   return stringify(records);
@@ -153,5 +169,36 @@ export async function renderList(
       return output.rows.length === 0 ? '[]\n' : renderYaml(records());
     case 'value':
       return output.rows.map((row) => row.map((cell) => pyStr(humanText(cell))).join(' ') + '\n').join('');
+  }
+}
+
+/**
+ * The text cliff's ShowOne formatter `format` prints for one object: `output` has a single row,
+ * whose cells are the values of the columns. table is a Field/Value table, json and yaml an
+ * object keyed by column name (in column order), value one value per line.
+ */
+export async function renderShow(
+  format: OutputFormat,
+  output: ListOutput,
+  options: RenderOptions = {},
+): Promise<string> {
+  const values = output.rows[0] ?? [];
+  const record = () =>
+    Object.fromEntries(output.columns.map((column, index) => [column, machineValue(values[index])]));
+  switch (format) {
+    case 'table': {
+      // print_empty=False, as for lists.
+      if (output.columns.length === 0) return '\n';
+      const table = new PrettyTable(['Field', 'Value'], { align: 'l' });
+      output.columns.forEach((column, index) => table.addRow([column, humanText(values[index])]));
+      if (options.fitWidth && options.fitWidth > 0) fitToWidth(table, ['Field', 'Value'], options.fitWidth);
+      return table.getString() + '\n';
+    }
+    case 'json':
+      return dumps(record(), { indent: 2 }) + '\n';
+    case 'yaml':
+      return renderYaml(record());
+    case 'value':
+      return values.map((cell) => pyStr(humanText(cell)) + '\n').join('');
   }
 }

@@ -1,6 +1,7 @@
 // The -f/--format and -c/--column options of list commands, as openstackclient (cliff) has them.
 // Without -f, commands keep glanceclient's output; -c alone implies cliff's default, -f table.
 import { Flags } from '@oclif/core';
+import type { OptionSpec } from '../argparse';
 import { OUTPUT_FORMATS, type OutputFormat } from './formatters';
 
 /** helpGroup of these flags: their own section on the command's help page. */
@@ -33,3 +34,23 @@ export function tableFitWidth(): number | undefined {
   if (fromEnv > 0) return fromEnv;
   return process.stdout.isTTY ? process.stdout.columns : undefined;
 }
+
+/** The same two options for commands whose command line argparse.ts parses. */
+export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'format',
+    char: 'f',
+    action: 'store',
+    choices: OUTPUT_FORMATS,
+    helpGroup: OUTPUT_HELP_GROUP,
+    help: outputFlags.format.description,
+  },
+  {
+    name: 'column',
+    char: 'c',
+    action: 'append',
+    metavar: 'COLUMN',
+    helpGroup: OUTPUT_HELP_GROUP,
+    help: outputFlags.column.description,
+  },
+];
