@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { IMAGE_SCHEMA } from '@glance-ts/contracts';
 import { AUTH_HEADER_SCHEME } from '../policy/access.decorators';
 
 /** The OpenAPI document of the running app: the single source of docs/api-ref/openapi.json. */
@@ -23,7 +24,44 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       AUTH_HEADER_SCHEME,
     )
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (_controller, method) => method,
+  });
+  // The image body is described by the same JSON Schema the API serves at /v2/schemas/image.
+  document.components ??= {};
+  document.components.schemas = { ...document.components.schemas, Image: toOpenApiSchema(IMAGE_SCHEMA) };
+  return document;
+}
+
+/**
+ * JSON Schema (draft 4, as Glance serves it) to an OpenAPI 3.0 schema object: `type: ['null', X]`
+ * becomes `type: X, nullable: true`; Glance's `is_base` and the `name`/`links` keys are dropped.
+ */
+function toOpenApiSchema(schema: unknown): Record<string, unknown> {
+  if (Array.isArray(schema)) return schema.map(toOpenApiSchema) as unknown as Record<string, unknown>;
+  if (schema === null || typeof schema !== 'object') return schema as Record<string, unknown>;
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'is_base' || key === 'links' || key === 'name') continue;
+    if (key === 'type' && Array.isArray(value)) {
+      const types = value.filter((type) => type !== 'null');
+      result.type = types[0];
+      if (types.length < value.length) result.nullable = true;
+    } else if (key === 'properties') {
+      result.properties = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([name, property]) => [
+          name,
+          toOpenApiSchema(property),
+        ]),
+      );
+    } else if (typeof value === 'object' && value !== null && key !== 'enum') {
+      result[key] = toOpenApiSchema(value);
+    } else {
+      result[key] = value;
+    }
+  }
+  if (!('type' in result) && 'properties' in result) result.type = 'object';
+  return result;
 }
 
 /** Filled once the app is initialised; the docs controller serves it. */
