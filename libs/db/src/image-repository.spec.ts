@@ -128,7 +128,7 @@ describe.each(DIALECTS)('KyselyImageRepository on %s', (dialect) => {
         id: 'i1',
         name: null,
         status: 'queued',
-        visibility: 'private',
+        visibility: 'shared',
         size: null,
         virtualSize: null,
         diskFormat: null,

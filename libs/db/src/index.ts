@@ -17,6 +17,7 @@ export type {
   SortKey,
   SortSpec,
 } from './types';
+export { IMAGE_CORE_DEFAULTS, IMAGE_CORE_KEYS } from './types';
 export type { ImageRepository } from './image-repository';
 export { DatabaseError, DuplicateImageError, MarkerNotFoundError } from './errors';
 export {

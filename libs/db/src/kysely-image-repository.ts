@@ -21,30 +21,12 @@ import type {
   ImageVisibility,
   NewImage,
 } from './types';
+import { IMAGE_CORE_DEFAULTS } from './types';
 
 export interface KyselyImageRepositoryOptions {
   /** The time given to createdAt / updatedAt. Default: the system clock. */
   clock?: () => Date;
 }
-
-/** What `create` fills in for attributes the new image does not give. */
-const CORE_DEFAULTS: ImageCore = {
-  name: null,
-  status: 'queued',
-  visibility: 'private',
-  size: null,
-  virtualSize: null,
-  diskFormat: null,
-  containerFormat: null,
-  checksum: null,
-  osHashAlgo: null,
-  osHashValue: null,
-  owner: null,
-  minDisk: 0,
-  minRam: 0,
-  protected: false,
-  osHidden: false,
-};
 
 /** The column of each core attribute. */
 const CORE_COLUMNS = {
@@ -95,7 +77,7 @@ export class KyselyImageRepository implements ImageRepository {
 
   async create(image: NewImage): Promise<ImageRecord> {
     const now = this.sql.toSqlTimestamp(this.clock());
-    const core = { ...CORE_DEFAULTS, ...definedOnly(image) };
+    const core = { ...IMAGE_CORE_DEFAULTS, ...definedOnly(image) };
     return this.write(async (trx) => {
       try {
         await trx

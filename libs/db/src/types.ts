@@ -46,6 +46,30 @@ export interface ImageCore {
   osHidden: boolean;
 }
 
+/**
+ * Glance's defaults for a new image (the API's `visibility` default is `shared` since Rocky). Also
+ * the list of core attribute names: `Object.keys(IMAGE_CORE_DEFAULTS)`.
+ */
+export const IMAGE_CORE_DEFAULTS: Readonly<ImageCore> = Object.freeze({
+  name: null,
+  status: 'queued',
+  visibility: 'shared',
+  size: null,
+  virtualSize: null,
+  diskFormat: null,
+  containerFormat: null,
+  checksum: null,
+  osHashAlgo: null,
+  osHashValue: null,
+  owner: null,
+  minDisk: 0,
+  minRam: 0,
+  protected: false,
+  osHidden: false,
+});
+
+export const IMAGE_CORE_KEYS = Object.keys(IMAGE_CORE_DEFAULTS) as readonly (keyof ImageCore)[];
+
 export interface ImageRecord extends ImageCore {
   id: string;
   createdAt: Date;

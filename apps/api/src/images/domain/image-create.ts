@@ -1,4 +1,4 @@
-import type { ImageCore } from '@glance-ts/db';
+import { type ImageCore, IMAGE_CORE_DEFAULTS } from '@glance-ts/db';
 import {
   checkDatabaseConstraints,
   checkNotNegative,
@@ -113,7 +113,7 @@ export function parseCreateImageBody(body: unknown, quotas: ImageQuotas = {}): I
   const id = attributes.id as string | undefined;
   checkDatabaseConstraints({
     id: id ?? '',
-    core: { ...CORE_DEFAULTS, ...core },
+    core: { ...IMAGE_CORE_DEFAULTS, ...core },
     properties: storedProperties,
     newTags: tags,
   });
@@ -124,22 +124,3 @@ export function parseCreateImageBody(body: unknown, quotas: ImageQuotas = {}): I
   if (id !== undefined) request.id = id;
   return request;
 }
-
-/** Glance's defaults, for the database checks of values the caller did not give. */
-const CORE_DEFAULTS: ImageCore = {
-  name: null,
-  status: 'queued',
-  visibility: 'shared',
-  size: null,
-  virtualSize: null,
-  diskFormat: null,
-  containerFormat: null,
-  checksum: null,
-  osHashAlgo: null,
-  osHashValue: null,
-  owner: null,
-  minDisk: 0,
-  minRam: 0,
-  protected: false,
-  osHidden: false,
-};

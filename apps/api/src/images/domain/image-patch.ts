@@ -1,4 +1,4 @@
-import type { ImageCore, ImageRecord } from '@glance-ts/db';
+import { type ImageCore, IMAGE_CORE_KEYS, type ImageRecord } from '@glance-ts/db';
 import {
   checkDatabaseConstraints,
   checkNotNegative,
@@ -319,38 +319,5 @@ function setCoreAttribute(
 }
 
 function pickCore(image: ImageRecord): ImageCore {
-  const {
-    name,
-    status,
-    visibility,
-    size,
-    virtualSize,
-    diskFormat,
-    containerFormat,
-    checksum,
-    osHashAlgo,
-    osHashValue,
-    owner,
-    minDisk,
-    minRam,
-    protected: isProtected,
-    osHidden,
-  } = image;
-  return {
-    name,
-    status,
-    visibility,
-    size,
-    virtualSize,
-    diskFormat,
-    containerFormat,
-    checksum,
-    osHashAlgo,
-    osHashValue,
-    owner,
-    minDisk,
-    minRam,
-    protected: isProtected,
-    osHidden,
-  };
+  return Object.fromEntries(IMAGE_CORE_KEYS.map((key) => [key, image[key]])) as unknown as ImageCore;
 }
