@@ -26,6 +26,8 @@ export function superviseWorkers(config: GlanceConfig, logger: Logger): void {
         logger.info(
           `glance-ts API listening on http://${bindHost}:${bindPort} with ${count} workers (primary pid ${process.pid})`,
         );
+        // The log is buffered; the one line saying the service is up must not wait for more.
+        logger.flush();
       }
     });
   };

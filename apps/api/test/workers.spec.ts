@@ -51,6 +51,8 @@ describe('[DEFAULT] workers', () => {
   let dir: string;
   let primary: ChildProcess;
   let port: number;
+  /** The service's log lines (JSON); the primary logs once every worker listens. */
+  let output = '';
   const status = async () => {
     try {
       return (await fetch(`http://127.0.0.1:${port}/v2/info/stores`, { headers: { 'x-auth-token': 't' } }))
@@ -70,8 +72,9 @@ describe('[DEFAULT] workers', () => {
         '[auth]\nstrategy = token_file\ntoken_file = tokens.yaml\n',
     );
     primary = spawn(process.execPath, [MAIN, '--config-file', join(dir, 'glance-api.conf')], {
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
+    primary.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   });
 
   afterAll(() => {
@@ -81,6 +84,13 @@ describe('[DEFAULT] workers', () => {
   });
 
   it('serves from two worker processes', async () => {
+    // Start-up is all or nothing: wait until both workers listen (one answering is not enough on a
+    // loaded machine, and killing a worker that is still starting stops the service by design).
+    await until(
+      () => output,
+      (text) => text.includes('with 2 workers'),
+    );
+    expect(output).toContain('with 2 workers');
     expect(await until(status, (s) => s === 200)).toBe(200);
     expect(childPids(primary.pid!)).toHaveLength(2);
   });
