@@ -252,6 +252,12 @@ async function main() {
       const store = driver({}, { writeHighWaterMark: mib * MiB });
       await measure(`writeHighWaterMark ${mib} MiB`, () => upload(store, true));
     }
+    console.log('\ntuning: background writeback (hasher + add, durable)');
+    for (const mib of [0, 16, 64, 256]) {
+      const store = driver({}, { writebackBytes: mib * MiB });
+      await measure(`writebackBytes ${mib} MiB${mib === 0 ? ' (off)' : ''}`, () => upload(store, true));
+    }
+    await measure('no fdatasync at all', () => upload(volatile, true));
     console.log('\ntuning: read size (GET through Fastify to curl)');
     resetDataDir();
     const id = nextId();

