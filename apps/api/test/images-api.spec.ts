@@ -281,6 +281,36 @@ describe.each(DIALECTS)('images API on %s', (dialect) => {
         await expectUntouched(image.id);
       });
 
+      it('a chunked upload still sending when it crosses image_size_cap gets its 413 answer', async () => {
+        const image = await create();
+        const upload = httpRequest(`${api.url}/v2/images/${image.id}/file`, {
+          method: 'PUT',
+          headers: { 'x-auth-token': TOKENS.member, ...OCTETS, accept: 'application/json' },
+        });
+        let answeredEarly = false;
+        const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+          upload.on('response', (response) => {
+            answeredEarly = true;
+            let body = '';
+            response.on('data', (chunk) => (body += chunk));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          });
+          upload.on('error', reject);
+        });
+        // Up to 8 MiB in 1 MiB chunks, the way glanceclient streams a file (chunked transfer
+        // encoding), until the answer arrives: the server answers without waiting for the rest.
+        for (let i = 0; i < 8 && !answeredEarly; i++) {
+          const drained = upload.write(randomData(MiB));
+          if (!drained)
+            await Promise.race([new Promise((resolve) => upload.once('drain', resolve)), answered]);
+        }
+        if (!answeredEarly) upload.end();
+        const result = await answered;
+        expect(result.status).toBe(413);
+        expect(JSON.parse(result.body).message).toContain('The provided image is too large.');
+        await expectUntouched(image.id);
+      });
+
       it('a matching Content-MD5 (hex or base64) is accepted', async () => {
         const data = randomData(1000);
         const hex = await create();

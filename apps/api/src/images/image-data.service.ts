@@ -1,4 +1,4 @@
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { GlanceConfig } from '@glance-ts/config';
 import type { ImageRecord, ImageRepository } from '@glance-ts/db';
@@ -78,15 +78,26 @@ export class ImageDataService {
       const abort = new AbortController();
       const onClientGone = () => abort.abort(new UploadAbortedError());
       request.signal.addEventListener('abort', onClientGone, { once: true });
-      const hashed: Readable = pipeline(body, hasher, (error) => {
-        if (error) abort.abort(error);
-      });
+      // pipe, not pipeline: a failing store destroys the hasher, and the request must survive that
+      // so that the error answer (413, 503...) reaches a client that is still sending.
+      const onBodyError = (error: Error) => {
+        hasher.destroy(error);
+        abort.abort(error);
+      };
+      body.once('error', onBodyError);
+      body.pipe(hasher);
       try {
-        stored = await store.add(image.id, hashed, {
+        stored = await store.add(image.id, hasher, {
           signal: abort.signal,
           expectedSize: request.contentLength,
         });
+      } catch (error) {
+        body.unpipe(hasher);
+        // Read and drop the rest of the body: the answer goes out on a connection that then closes.
+        body.resume();
+        throw error;
       } finally {
+        body.off('error', onBodyError);
         request.signal.removeEventListener('abort', onClientGone);
       }
       const digest = await hasher.digest();
@@ -118,7 +129,10 @@ export class ImageDataService {
       if (stored) await this.discard(store, stored.url, image.id);
       // Back to queued, as Glance restores the image on a failed upload: the client may try again.
       await this.images.transition(image.id, ['saving'], { core: { status: 'queued' } });
-      throw uploadError(error, store);
+      const answer = uploadError(error, store);
+      // The client may still be sending: tell it the connection ends with this answer.
+      if (answer instanceof GlanceHttpError) answer.headers.connection = 'close';
+      throw answer;
     }
   }
 
