@@ -42,11 +42,6 @@ export class ImageAuthorizer {
       throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(rule));
     }
   }
-
-  /** A boolean check, for rules that only narrow what is shown. */
-  allows(rule: string, image: ImageRecord, context: RequestContext): boolean {
-    return this.enforcer.enforce(rule, imagePolicyTarget(image), context.credentials);
-  }
 }
 
 export const imageNotFound = (imageId: string) =>

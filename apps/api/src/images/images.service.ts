@@ -142,6 +142,7 @@ export class ImagesService {
   }
 
   async addTag(image: ImageRecord, tag: string): Promise<void> {
+    // The tag rules (length, the tag quota) are the patch rules for /tags: one place checks them.
     domain(() => applyImagePatch(image, [{ op: 'add', path: ['tags'], value: [...image.tags, tag] }]));
     if (!(await this.images.addTag(image.id, tag))) throw imageNotFound(image.id);
   }
