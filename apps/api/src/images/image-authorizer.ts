@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PolicyEnforcer } from '@glance-ts/policy';
-import type { ImageRecord, ImageRepository } from '@glance-ts/db';
+import { type ImageCore, IMAGE_CORE_KEYS, type ImageRecord, type ImageRepository } from '@glance-ts/db';
 import type { RequestContext } from '../auth/request-context';
 import { GLANCE_MESSAGES, GlanceHttpError } from '../http/glance-error';
 import { IMAGE_REPOSITORY } from './images.tokens';
@@ -60,25 +60,22 @@ export function isImageVisible(image: ImageRecord, context: RequestContext): boo
 
 /**
  * The policy target of an image (Glance's `ImageTarget`): core attributes by their API names, the
- * custom properties, and `project_id` = the owner. `member_id` would be the caller's project when it
- * is an accepted member; without members it is never set.
+ * custom properties, and `project_id` = the owner. Also used for an image about to be created, from
+ * what the request asks for. `member_id` would be the caller's project when it is an accepted
+ * member; without members it is never set.
  */
-export function imagePolicyTarget(image: ImageRecord): Record<string, unknown> {
-  return {
-    ...image.properties,
-    id: image.id,
-    name: image.name,
-    status: image.status,
-    visibility: image.visibility,
-    protected: image.protected,
-    os_hidden: image.osHidden,
-    owner: image.owner,
-    project_id: image.owner,
-    disk_format: image.diskFormat,
-    container_format: image.containerFormat,
-    size: image.size,
-    min_disk: image.minDisk,
-    min_ram: image.minRam,
-    member_id: null,
-  };
+export function imagePolicyTarget(
+  image: Partial<ImageCore> & { id?: string; properties: Readonly<Record<string, string>> },
+): Record<string, unknown> {
+  const target: Record<string, unknown> = { ...image.properties };
+  for (const key of IMAGE_CORE_KEYS) {
+    if (image[key] !== undefined) target[apiName(key)] = image[key];
+  }
+  if (image.id !== undefined) target.id = image.id;
+  target.project_id = image.owner ?? null;
+  target.member_id = null;
+  return target;
 }
+
+/** `osHashValue` → `os_hash_value`: the repository's camelCase to the API's names. */
+const apiName = (key: string): string => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);

@@ -14,7 +14,7 @@ import { applyImagePatch, type ImagePatchOperation } from './domain/image-patch'
 import { parseCreateImageBody } from './domain/image-create';
 import { buildListLinks, parseImageListQuery } from './domain/image-list-query';
 import { imagesView, imageView } from './domain/image-view';
-import { ImageAuthorizer, imageNotFound } from './image-authorizer';
+import { ImageAuthorizer, imageNotFound, imagePolicyTarget } from './image-authorizer';
 import { IMAGE_REPOSITORY } from './images.tokens';
 
 /** Image metadata operations (everything but the data), with Glance's rules and messages. */
@@ -34,13 +34,7 @@ export class ImagesService {
     const owner = request.core.owner !== undefined ? request.core.owner : context.projectId;
     const visibility = request.core.visibility ?? 'shared';
     // Glance's target for add_image is the new image: project_id and owner are its owner.
-    const target = {
-      ...request.properties,
-      ...snakeCore(request.core),
-      owner,
-      project_id: owner,
-      visibility,
-    };
+    const target = imagePolicyTarget({ ...request.core, owner, visibility, properties: request.properties });
     this.authorizer.enforceOnTarget('add_image', target, context);
     if (visibility === 'public') this.authorizer.enforceOnTarget('publicize_image', target, context);
     if (visibility === 'community') this.authorizer.enforceOnTarget('communitize_image', target, context);
@@ -185,13 +179,4 @@ export function domain<T>(parse: () => T): T {
     }
     throw error;
   }
-}
-
-/** Core attributes by their API (snake_case) names, for policy targets. */
-function snakeCore(core: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(core)) {
-    result[key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)] = value;
-  }
-  return result;
 }
