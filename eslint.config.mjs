@@ -17,7 +17,13 @@ export default tseslint.config(
   },
   {
     // Libraries stay framework-free so the CLI and other services can use them without NestJS.
-    files: ['libs/policy/**/*.ts', 'libs/config/**/*.ts', 'libs/db/**/*.ts'],
+    files: [
+      'libs/policy/**/*.ts',
+      'libs/config/**/*.ts',
+      'libs/db/**/*.ts',
+      'libs/ceph/**/*.ts',
+      'libs/testing/**/*.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', { patterns: ['@nestjs/*'] }] },
   },
   {
