@@ -1,0 +1,14 @@
+/**
+ * glance-ts test helpers. startCephCluster: a real single-host Ceph cluster (Debian's 16.2.15, one
+ * mon and one OSD) in a Docker container through testcontainers, for e2e tests of the RBD store.
+ * Needs a Docker engine and the image built by tools/ceph/build.sh (see tools/ci/docker.sh).
+ * Framework-free; test-only: never import it from production code.
+ */
+export {
+  CEPH_TEST_IMAGE,
+  CEPH_TEST_LABEL,
+  startCephCluster,
+  type CephCliOptions,
+  type CephTestCluster,
+  type CephTestClusterOptions,
+} from './ceph-cluster';
