@@ -25,3 +25,10 @@ export {
   CephUnavailableError,
   cephError,
 } from './errors';
+export {
+  DEFAULT_IO_CONCURRENCY,
+  imageReadStream,
+  writeStreamToImage,
+  type ImageReadStreamOptions,
+  type ImageWriteOptions,
+} from './streams';
