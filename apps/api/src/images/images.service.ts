@@ -8,6 +8,7 @@ import {
 } from '@glance-ts/db';
 import type { RequestContext } from '../auth/request-context';
 import { GlanceHttpError } from '../http/glance-error';
+import { StoreError, StoreInUseError } from '../stores/drivers/store-data';
 import { StoreRegistry } from '../stores/store-registry';
 import { ImageRequestError } from './domain/image-errors';
 import { applyImagePatch, type ImagePatchOperation } from './domain/image-patch';
@@ -114,10 +115,21 @@ export class ImagesService {
     return this.view(updated);
   }
 
-  /** DELETE: refused for protected images; the data goes after the record (nothing can point to it). */
+  /**
+   * DELETE: refused for protected images, and (409, nothing changed) when a store says the data is
+   * in use, such as an rbd snapshot with clones. Then the record goes, then the data: nothing can
+   * point to data that is being removed.
+   */
   async delete(image: ImageRecord): Promise<void> {
     if (image.protected) {
       throw new GlanceHttpError(403, `Image ${image.id} is protected and cannot be deleted.`);
+    }
+    for (const location of image.locations) {
+      try {
+        await this.stores.storeForLocation(location.url)?.assertDeletable(location.url);
+      } catch (error) {
+        throw deleteError(image.id, error);
+      }
     }
     const removed = await this.images.delete(image.id);
     if (!removed) throw imageNotFound(image.id);
@@ -179,4 +191,18 @@ export function domain<T>(parse: () => T): T {
     }
     throw error;
   }
+}
+
+/** Glance's answers when a store refuses to let go of an image's data. */
+function deleteError(imageId: string, error: unknown): unknown {
+  if (error instanceof StoreInUseError) {
+    return new GlanceHttpError(
+      409,
+      `Image ${imageId} could not be deleted because it is in use: ${error.message}`,
+    );
+  }
+  if (error instanceof StoreError) {
+    return new GlanceHttpError(503, `Image ${imageId} cannot be deleted now: ${error.message}`);
+  }
+  return error;
 }

@@ -93,3 +93,20 @@ export class StoreWriteDeniedError extends StoreError {}
 
 /** The store is unreachable or failing (remote 5xx, cluster down). Glance: 503. */
 export class StoreUnavailableError extends StoreError {}
+
+/**
+ * The data cannot be removed because something outside glance-ts depends on it (rbd: a clone of the
+ * image's snapshot). Glance: glance_store InUseByStore → 409, and the image stays.
+ */
+export class StoreInUseError extends StoreError {
+  constructor(storeId: string, url: string, options?: { cause?: unknown }) {
+    super(
+      'The image cannot be deleted because it is in use through the backend store outside of Glance.',
+      storeId,
+      options,
+    );
+    this.url = url;
+  }
+
+  readonly url: string;
+}

@@ -64,6 +64,13 @@ export abstract class StoreDriver<T extends StoreType = StoreType> {
     throw new StoreUnsupportedError(this.id, this.type, 'get');
   }
 
+  /**
+   * Rejects with StoreInUseError when the data at `url` must not be removed because something outside
+   * glance-ts depends on it (rbd: clones of its snapshot). Checked for every location before an image
+   * is deleted, so that a refused delete changes nothing.
+   */
+  async assertDeletable(_url: string): Promise<void> {}
+
   /** Removes image data. A location that is already gone is not an error (StoreNotFoundError is for get). */
   async delete(_url: string): Promise<void> {
     if (this.readOnly) return;
