@@ -83,7 +83,9 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
   const runtime: GlanceRuntime = {
     config,
     enforcer,
-    stores: new StoreRegistry(config),
+    stores: new StoreRegistry(config, {
+      logger: { log: (msg) => logger.info(msg), warn: (msg) => logger.warn(msg) },
+    }),
     openApi: new OpenApiDocumentHolder(),
     database,
   };

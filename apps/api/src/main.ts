@@ -1,3 +1,5 @@
+// Must stay the first import: it sizes libuv's thread pool before first use.
+import './thread-pool';
 import cluster from 'node:cluster';
 import { ConfigError, type GlanceConfig, loadConfig, resolveConfigPath } from '@glance-ts/config';
 import { DatabaseError, openImageDatabase } from '@glance-ts/db';

@@ -1,7 +1,7 @@
 import type { StoreDetailDto, StoreDto, StoresDetailDto, StoresDto } from '@glance-ts/contracts';
 import { type GlanceConfig, RESERVED_STORE_PREFIX } from '@glance-ts/config';
 import { pythonJsonBody } from '../http/python-json';
-import { createStoreDriver, type StoreDriver } from './drivers';
+import { createStoreDriver, type StoreDriver, type StoreDriverContext } from './drivers';
 
 /** What the registry needs of the config; `singleStore` may be left out (no single store). */
 export type StoreRegistryConfig = Pick<GlanceConfig, 'multiStore' | 'stores' | 'defaultBackend'> &
@@ -23,13 +23,13 @@ export class StoreRegistry {
   private cachedListBody: Buffer | null = null;
   private cachedDetailBody: Buffer | null = null;
 
-  constructor(config: StoreRegistryConfig) {
+  constructor(config: StoreRegistryConfig, context?: StoreDriverContext) {
     this.multiStore = config.multiStore;
     this.defaultStoreId = config.defaultBackend;
-    this.drivers = config.stores.map(createStoreDriver);
+    this.drivers = config.stores.map((store) => createStoreDriver(store, context));
     for (const driver of this.drivers) driver.onPropertiesChanged(() => this.invalidate());
     this.singleStoreDriver =
-      !config.multiStore && config.singleStore ? createStoreDriver(config.singleStore) : null;
+      !config.multiStore && config.singleStore ? createStoreDriver(config.singleStore, context) : null;
   }
 
   /** The stores discovery reports (enabled_backends; empty without multi-store). */

@@ -10,11 +10,18 @@ import { SwiftStoreDriver } from './swift.driver';
 
 export { StoreDriver } from './store-driver';
 
-type DriverFactory = (config: StoreConfig) => StoreDriver;
+/** What drivers get besides their config. */
+export interface StoreDriverContext {
+  logger: { log(message: string): void; warn(message: string): void };
+}
+
+const SILENT: StoreDriverContext = { logger: { log: () => undefined, warn: () => undefined } };
+
+type DriverFactory = (config: StoreConfig, context: StoreDriverContext) => StoreDriver;
 
 /** One entry per store type: adding a driver is adding a line here. */
 const DRIVER_FACTORIES: Record<StoreType, DriverFactory> = {
-  rbd: (config) => new RbdStoreDriver(config as Extract<StoreConfig, { type: 'rbd' }>),
+  rbd: (config, context) => new RbdStoreDriver(config as Extract<StoreConfig, { type: 'rbd' }>, context),
   file: (config) => new FileStoreDriver(config as Extract<StoreConfig, { type: 'file' }>),
   http: (config) => new HttpStoreDriver(config as Extract<StoreConfig, { type: 'http' }>),
   cinder: (config) => new CinderStoreDriver(config as Extract<StoreConfig, { type: 'cinder' }>),
@@ -22,4 +29,5 @@ const DRIVER_FACTORIES: Record<StoreType, DriverFactory> = {
   s3: (config) => new S3StoreDriver(config as Extract<StoreConfig, { type: 's3' }>),
 };
 
-export const createStoreDriver = (config: StoreConfig): StoreDriver => DRIVER_FACTORIES[config.type](config);
+export const createStoreDriver = (config: StoreConfig, context: StoreDriverContext = SILENT): StoreDriver =>
+  DRIVER_FACTORIES[config.type](config, context);

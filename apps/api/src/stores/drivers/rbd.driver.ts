@@ -1,14 +1,77 @@
+import type { Readable } from 'node:stream';
+import {
+  CephBusyError,
+  CephError,
+  CephExistsError,
+  CephNoSpaceError,
+  CephNotFoundError,
+  CephPermissionError,
+  CephUnavailableError,
+  type RadosPool,
+  imageReadStream,
+  orderForChunkSize,
+  writeStreamToImage,
+} from '@glance-ts/ceph';
+import type { RbdStoreConfig } from '@glance-ts/config';
 import type { RbdStorePropertiesDto } from '@glance-ts/contracts';
+import { RbdClusterLink, type RbdClusterLinkOptions } from './rbd-cluster-link';
+import { formatRbdLocation, parseRbdLocation, type RbdLocation } from './rbd-location';
+import {
+  StoreBadLocationError,
+  StoreDuplicateError,
+  StoreError,
+  StoreFullError,
+  StoreInUseError,
+  StoreNotFoundError,
+  type StoredImage,
+  type StoreReadOptions,
+  type StoreReadResult,
+  StoreUnavailableError,
+  type StoreWriteOptions,
+  StoreWriteDeniedError,
+} from './store-data';
 import { StoreDriver } from './store-driver';
 
 const MiB = 1024 * 1024;
+/** Glance's snapshot name for image data (glance_store/_drivers/rbd.py DEFAULT_SNAPNAME). */
+export const RBD_SNAPSHOT = 'snap';
 
+export interface RbdStoreDriverOptions {
+  logger?: RbdClusterLinkOptions['logger'];
+  /** Probe timings, for tests that stop and restart the cluster. */
+  probe?: Pick<RbdClusterLinkOptions, 'probeIntervalMs' | 'probeIntervalDownMs' | 'probeTimeoutMs'>;
+}
+
+/**
+ * Images in a Ceph RBD pool, written and read in-process through librbd: image `<image id>` with a
+ * protected snapshot `snap` holding the data, location `rbd://<fsid>/<pool>/<image id>/snap`, as
+ * Glance's rbd store lays them out, so that volumes and other images can be cloned from them.
+ */
 export class RbdStoreDriver extends StoreDriver<'rbd'> {
   private clusterFsid: string | null = null;
+  private readonly link: RbdClusterLink;
+  private readonly chunkSize: number;
+  private readonly logger: RbdClusterLinkOptions['logger'];
+
+  constructor(config: RbdStoreConfig, options: RbdStoreDriverOptions = {}) {
+    super(config);
+    this.chunkSize = config.chunkSizeMiB * MiB;
+    this.logger = options.logger ?? { log: () => undefined, warn: () => undefined };
+    this.link = new RbdClusterLink({
+      storeId: config.id,
+      cephConf: config.cephConf,
+      user: config.user,
+      pool: config.pool,
+      connectTimeoutSeconds: config.connectTimeoutSeconds,
+      logger: this.logger,
+      onFsid: (fsid) => this.setClusterFsid(fsid),
+      ...options.probe,
+    });
+  }
 
   properties(): RbdStorePropertiesDto {
     return {
-      chunk_size: this.config.chunkSizeMiB * MiB,
+      chunk_size: this.chunkSize,
       pool: this.config.pool,
       thin_provisioning: this.config.thinProvisioning,
       // Glance HEAD reports the live cluster's fsid; null until the cluster has been reached.
@@ -16,8 +79,197 @@ export class RbdStoreDriver extends StoreDriver<'rbd'> {
     };
   }
 
-  /** Called by the cluster connection once it knows the fsid (connection handling: RBD store issue). */
-  protected setClusterFsid(fsid: string): void {
+  /** True while the cluster answers (discovery does not depend on it). */
+  get available(): boolean {
+    return this.link.available;
+  }
+
+  override async start(): Promise<void> {
+    this.link.start();
+  }
+
+  override async close(): Promise<void> {
+    await this.link.close();
+  }
+
+  override owns(url: string): boolean {
+    const location = parseRbdLocation(url);
+    if (typeof location === 'string') return false;
+    if (location.pool !== null && location.pool !== this.config.pool) return false;
+    // Before the cluster was first reached its fsid is unknown: the pool alone decides.
+    return location.fsid === null || this.clusterFsid === null || location.fsid === this.clusterFsid;
+  }
+
+  /**
+   * Creates image `<imageId>`, streams the data in (several writes in flight, all-zero chunks
+   * skipped with thin provisioning), then snapshots and protects it. Any failure removes what was
+   * created, snapshot included.
+   */
+  override async add(imageId: string, data: Readable, options: StoreWriteOptions = {}): Promise<StoredImage> {
+    const pool = this.link.pool();
+    const fsid = this.clusterFsid!;
+    const url = formatRbdLocation({ fsid, pool: this.config.pool, image: imageId, snapshot: RBD_SNAPSHOT });
+    options.signal?.throwIfAborted();
+    const initialSize = options.expectedSize ?? 0;
+    try {
+      await pool.createImage(imageId, initialSize, { order: orderForChunkSize(this.chunkSize) });
+    } catch (error) {
+      if (error instanceof CephExistsError) throw new StoreDuplicateError(this.id, url);
+      throw this.storeError(error, url);
+    }
+    let size = 0;
+    try {
+      await pool.withImage(imageId, {}, async (image) => {
+        size = await writeStreamToImage(image, data, {
+          chunkSize: this.chunkSize,
+          skipZeroChunks: this.config.thinProvisioning,
+          imageSize: initialSize,
+          signal: options.signal,
+        });
+        await image.flush();
+        await image.createSnapshot(RBD_SNAPSHOT);
+        await image.protectSnapshot(RBD_SNAPSHOT);
+      });
+    } catch (error) {
+      await this.purge(pool, imageId).catch((cleanupError: unknown) =>
+        this.warn(
+          `could not remove the partial image ${this.config.pool}/${imageId}: ${String(cleanupError)}`,
+        ),
+      );
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw this.storeError(error, url);
+    }
+    return { url, size, metadata: {} };
+  }
+
+  override async get(url: string, options: StoreReadOptions = {}): Promise<StoreReadResult> {
+    const location = this.parse(url);
+    const pool = this.link.pool();
+    let image;
+    try {
+      image = await pool.openImage(location.image, { snapshot: location.snapshot, readOnly: true });
+    } catch (error) {
+      if (error instanceof CephNotFoundError) throw new StoreNotFoundError(this.id, url, { cause: error });
+      throw this.storeError(error, url);
+    }
+    try {
+      const size = await image.size();
+      const stream = imageReadStream(image, size, {
+        offset: options.offset,
+        length: options.length,
+        chunkSize: Math.min(this.chunkSize, 4 * MiB),
+      });
+      stream.on('error', (error) => this.link.reportFailure(error));
+      return { size, stream };
+    } catch (error) {
+      await image.close().catch(() => undefined);
+      throw this.storeError(error, url);
+    }
+  }
+
+  /**
+   * Refuses (StoreInUseError) when a snapshot of the image has clones: a volume or another image
+   * depends on it, and removing nothing is the only safe answer.
+   */
+  override async assertDeletable(url: string): Promise<void> {
+    const location = this.parse(url);
+    const pool = this.link.pool();
+    try {
+      await this.assertNoClones(pool, location.image, url);
+    } catch (error) {
+      if (error instanceof CephNotFoundError) return;
+      throw this.storeError(error, url);
+    }
+  }
+
+  /** Unprotects and removes the snapshots, then the image; a clone of any snapshot → StoreInUseError. */
+  override async delete(url: string): Promise<void> {
+    const location = this.parse(url);
+    const pool = this.link.pool();
+    try {
+      await this.assertNoClones(pool, location.image, url);
+      await this.purge(pool, location.image);
+    } catch (error) {
+      if (error instanceof CephNotFoundError) return;
+      throw this.storeError(error, url);
+    }
+  }
+
+  private async assertNoClones(pool: RadosPool, name: string, url: string): Promise<void> {
+    await pool.withImage(name, { readOnly: true }, async (image) => {
+      for (const snapshot of await image.listSnapshots()) {
+        if (!(await image.isSnapshotProtected(snapshot.name))) continue;
+        await image.setSnapshot(snapshot.name);
+        const children = await image.listChildren();
+        if (children.length > 0) {
+          const names = children.map((child) => `${child.pool}/${child.image}`).join(', ');
+          throw new StoreInUseError(this.id, url, {
+            cause: new Error(`${name}@${snapshot.name} has clones: ${names}`),
+          });
+        }
+      }
+    });
+  }
+
+  /** Removes an image and all its snapshots; CephBusyError (→ in use) when a snapshot has clones. */
+  private async purge(pool: RadosPool, name: string): Promise<void> {
+    try {
+      await pool.withImage(name, {}, async (image) => {
+        for (const snapshot of await image.listSnapshots()) {
+          if (await image.isSnapshotProtected(snapshot.name)) await image.unprotectSnapshot(snapshot.name);
+          await image.removeSnapshot(snapshot.name);
+        }
+      });
+      await pool.removeImage(name);
+    } catch (error) {
+      if (error instanceof CephNotFoundError) return;
+      throw error;
+    }
+  }
+
+  private parse(url: string): RbdLocation & { snapshot: string | null } {
+    const location = parseRbdLocation(url);
+    if (typeof location === 'string') throw new StoreBadLocationError(this.id, url, location);
+    if (location.pool !== null && location.pool !== this.config.pool) {
+      throw new StoreBadLocationError(
+        this.id,
+        url,
+        `pool ${location.pool} is not this store's pool ${this.config.pool}`,
+      );
+    }
+    return location;
+  }
+
+  /** Ceph errors as the store errors the images service maps to Glance's answers. */
+  private storeError(error: unknown, url: string): unknown {
+    if (error instanceof StoreError) return error;
+    if (!(error instanceof CephError)) return error;
+    this.link.reportFailure(error);
+    if (error instanceof CephBusyError) return new StoreInUseError(this.id, url, { cause: error });
+    if (error instanceof CephNoSpaceError)
+      return new StoreFullError(`Store ${this.id} is full: ${error.message}`, this.id);
+    if (error instanceof CephPermissionError) {
+      return new StoreWriteDeniedError(`Ceph refused the operation: ${error.message}`, this.id, {
+        cause: error,
+      });
+    }
+    if (error instanceof CephUnavailableError) {
+      return new StoreUnavailableError(
+        `Store ${this.id}: the Ceph cluster did not answer: ${error.message}`,
+        this.id,
+        {
+          cause: error,
+        },
+      );
+    }
+    return new StoreUnavailableError(`Store ${this.id}: ${error.message}`, this.id, { cause: error });
+  }
+
+  private warn(message: string): void {
+    this.logger.warn(`store ${this.id}: ${message}`);
+  }
+
+  private setClusterFsid(fsid: string): void {
     if (fsid === this.clusterFsid) return;
     this.clusterFsid = fsid;
     this.propertiesChanged();
