@@ -19,6 +19,7 @@ import {
   sha512,
   startImageApi,
   TOKENS,
+  waitFor,
 } from './support/images';
 
 const MiB = 1024 * 1024;
@@ -654,14 +655,6 @@ describe.each(DIALECTS)('images API on %s', (dialect) => {
     });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe.each(DIALECTS)('image metadata on %s survives a restart', (dialect) => {
   it('serves an image created before the restart, with its data', async () => {

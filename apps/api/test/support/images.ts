@@ -133,3 +133,16 @@ export const randomData = (size: number) => randomBytes(size);
 /** The message of a Glance JSON error body (webob appends `<br /><br />` and newlines). */
 export const errorMessage = (result: CallResult): string =>
   String(result.json?.message ?? result.text).replace(/<br \/><br \/>\n*$/, '');
+
+/** Polls `condition` until it holds; fails the test after `timeoutMs`. */
+export async function waitFor(
+  condition: () => Promise<boolean>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,289 @@
+import { request as httpRequest } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCephCluster, type CephTestCluster } from '@glance-ts/testing';
+import { errorMessage, type ImageApi, md5, randomData, sha512, TOKENS, waitFor } from './support/images';
+import { startRbdImageApi } from './support/rbd';
+
+/**
+ * The rbd store end to end on a real Ceph cluster (a container from tools/ceph): data written by
+ * librbd in the API process, checked with the rbd CLI from outside.
+ */
+const MiB = 1024 * 1024;
+const OCTETS = { 'content-type': 'application/octet-stream' };
+jest.setTimeout(120_000);
+
+describe('rbd store on a real Ceph cluster', () => {
+  let ceph: CephTestCluster;
+  let api: ImageApi;
+
+  beforeAll(async () => {
+    ceph = await startCephCluster({ pools: ['images', 'volumes', 'thin'] });
+    api = await startRbdImageApi(ceph);
+  }, 240_000);
+
+  afterAll(async () => {
+    await api?.close();
+    await ceph?.stop();
+  });
+
+  const create = async (name = 'rbd-image') => {
+    const result = await api.call('POST', '/v2/images', TOKENS.member, {
+      json: { name, disk_format: 'raw', container_format: 'bare' },
+    });
+    expect(result.status).toBe(201);
+    return result.json as { id: string };
+  };
+  const show = async (id: string) => (await api.call('GET', `/v2/images/${id}`, TOKENS.member)).json;
+  const upload = (id: string, data: Buffer, headers: Record<string, string> = {}) =>
+    api.call('PUT', `/v2/images/${id}/file`, TOKENS.member, {
+      body: data,
+      headers: { ...OCTETS, ...headers },
+    });
+  const download = (id: string, headers: Record<string, string> = {}) =>
+    api.call('GET', `/v2/images/${id}/file`, TOKENS.member, { headers });
+  const rbdImages = async (pool = 'images') => (await ceph.rbd(['ls', pool])).split('\n').filter(Boolean);
+  const rbdSnapshots = async (image: string, pool = 'images') =>
+    JSON.parse(await ceph.rbd(['snap', 'ls', `${pool}/${image}`, '--format', 'json'])) as {
+      name: string;
+      protected: string;
+    }[];
+
+  it('discovery shows the fsid of the live cluster, the pool and the chunk size', async () => {
+    const detail = await api.call('GET', '/v2/info/stores/detail', TOKENS.admin);
+    expect(detail.status).toBe(200);
+    const stores = detail.json.stores as { id: string; type: string; properties: Record<string, unknown> }[];
+    expect(stores.find((store) => store.id === 'ceph')).toEqual({
+      id: 'ceph',
+      type: 'rbd',
+      default: 'true',
+      weight: 0,
+      properties: { chunk_size: 4 * MiB, pool: 'images', thin_provisioning: false, fsid: ceph.fsid },
+    });
+    expect(stores.find((store) => store.id === 'thin')?.properties).toEqual({
+      chunk_size: MiB,
+      pool: 'thin',
+      thin_provisioning: true,
+      fsid: ceph.fsid,
+    });
+  });
+
+  it('stores an upload as image + protected snapshot, serves it whole and by range, with the checksums', async () => {
+    const image = await create();
+    const data = randomData(9 * MiB + 4321);
+    const put = await upload(image.id, data);
+    expect(put.status).toBe(204);
+    const shown = await show(image.id);
+    expect(shown).toMatchObject({
+      status: 'active',
+      size: data.length,
+      checksum: md5(data),
+      os_hash_algo: 'sha512',
+      os_hash_value: sha512(data),
+      stores: 'ceph',
+    });
+    expect(await rbdImages()).toContain(image.id);
+    expect(await rbdSnapshots(image.id)).toEqual([
+      expect.objectContaining({ name: 'snap', protected: 'true' }),
+    ]);
+    const info = JSON.parse(await ceph.rbd(['info', `images/${image.id}`, '--format', 'json']));
+    expect(info).toMatchObject({ size: data.length, order: 22, features: ['layering'] });
+
+    const whole = await download(image.id);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-md5')).toBe(md5(data));
+    expect(sha512(whole.body)).toBe(sha512(data));
+    const range = await download(image.id, { range: `bytes=${5 * MiB - 10}-${5 * MiB + 99}` });
+    expect(range.status).toBe(206);
+    expect(range.body).toEqual(data.subarray(5 * MiB - 10, 5 * MiB + 100));
+  });
+
+  it('takes a chunked upload of unknown size (the image grows as data arrives)', async () => {
+    const image = await create();
+    const data = randomData(6 * MiB + 17);
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(`${api.url}/v2/images/${image.id}/file`, {
+        method: 'PUT',
+        headers: { 'x-auth-token': TOKENS.member, ...OCTETS, 'transfer-encoding': 'chunked' },
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+      for (let offset = 0; offset < data.length; offset += 700_000)
+        request.write(data.subarray(offset, offset + 700_000));
+      request.end();
+    });
+    expect(status).toBe(204);
+    expect(JSON.parse(await ceph.rbd(['info', `images/${image.id}`, '--format', 'json'])).size).toBe(
+      data.length,
+    );
+    expect(sha512((await download(image.id)).body)).toBe(sha512(data));
+  });
+
+  it('with thin provisioning writes no all-zero chunks, and the image still reads back whole', async () => {
+    const image = await create();
+    const data = Buffer.alloc(8 * MiB);
+    randomData(MiB).copy(data, 0);
+    randomData(MiB).copy(data, 6 * MiB);
+    expect((await upload(image.id, data, { 'x-image-meta-store': 'thin' })).status).toBe(204);
+    const usage = JSON.parse(await ceph.rbd(['du', `thin/${image.id}@snap`, '--format', 'json'])) as {
+      images: { provisioned_size: number; used_size: number }[];
+    };
+    expect(usage.images[0].provisioned_size).toBe(8 * MiB);
+    expect(usage.images[0].used_size).toBe(2 * MiB);
+    expect(sha512((await download(image.id)).body)).toBe(sha512(data));
+    expect((await show(image.id)).stores).toBe('thin');
+  });
+
+  it('delete removes the snapshot and the image', async () => {
+    const image = await create();
+    expect((await upload(image.id, randomData(MiB))).status).toBe(204);
+    expect(await rbdImages()).toContain(image.id);
+    expect((await api.call('DELETE', `/v2/images/${image.id}`, TOKENS.member)).status).toBe(204);
+    expect(await rbdImages()).not.toContain(image.id);
+    expect((await api.call('GET', `/v2/images/${image.id}`, TOKENS.member)).status).toBe(404);
+  });
+
+  it('refuses to delete an image whose snapshot has a clone (409), and changes nothing', async () => {
+    const image = await create();
+    const data = randomData(2 * MiB);
+    expect((await upload(image.id, data)).status).toBe(204);
+    await ceph.rbd(['clone', `images/${image.id}@snap`, 'volumes/volume-from-image']);
+
+    const refused = await api.call('DELETE', `/v2/images/${image.id}`, TOKENS.member);
+    expect(refused.status).toBe(409);
+    expect(errorMessage(refused)).toBe(
+      `Image ${image.id} could not be deleted because it is in use: The image cannot be deleted because it is in use through the backend store outside of Glance.`,
+    );
+    expect((await show(image.id)).status).toBe('active');
+    expect(await rbdSnapshots(image.id)).toEqual([
+      expect.objectContaining({ name: 'snap', protected: 'true' }),
+    ]);
+    expect(sha512((await download(image.id)).body)).toBe(sha512(data));
+
+    // Once the volume is gone the image can go too.
+    await ceph.rbd(['rm', '--no-progress', 'volumes/volume-from-image']);
+    expect((await api.call('DELETE', `/v2/images/${image.id}`, TOKENS.member)).status).toBe(204);
+    expect(await rbdImages()).not.toContain(image.id);
+  });
+
+  it('an upload to an image id that already exists in the pool is 409 and leaves that RBD image alone', async () => {
+    const image = await create();
+    await ceph.rbd(['create', '--size', '1', `images/${image.id}`]);
+    const put = await upload(image.id, randomData(MiB));
+    expect(put.status).toBe(409);
+    expect((await show(image.id)).status).toBe('queued');
+    expect(await rbdImages()).toContain(image.id);
+    expect(JSON.parse(await ceph.rbd(['info', `images/${image.id}`, '--format', 'json'])).size).toBe(MiB);
+    await ceph.rbd(['rm', '--no-progress', `images/${image.id}`]);
+  });
+
+  it('a client that disconnects mid-upload leaves no RBD image and the image queued', async () => {
+    const image = await create();
+    await new Promise<void>((resolve) => {
+      const request = httpRequest(`${api.url}/v2/images/${image.id}/file`, {
+        method: 'PUT',
+        headers: { 'x-auth-token': TOKENS.member, ...OCTETS, 'content-length': String(64 * MiB) },
+      });
+      request.on('error', () => resolve());
+      request.on('close', () => resolve());
+      // Enough for several chunk writes to have reached the cluster before the connection drops.
+      request.write(randomData(12 * MiB), () => setTimeout(() => request.destroy(), 200));
+    });
+    await waitFor(async () => (await show(image.id)).status === 'queued', 10_000, 'image back to queued');
+    await waitFor(async () => !(await rbdImages()).includes(image.id), 10_000, 'partial RBD image removed');
+    expect((await upload(image.id, randomData(10))).status).toBe(204);
+  });
+
+  it('a stopped cluster fails rbd requests fast with 503; discovery and the file store still answer; then it recovers', async () => {
+    const kept = await create('kept-in-ceph');
+    const data = randomData(3 * MiB);
+    expect((await upload(kept.id, data)).status).toBe(204);
+
+    await ceph.pause();
+    try {
+      // The first request may wait out the 5 s operation timeout; from then on the store knows.
+      const first = await download(kept.id);
+      expect(first.status).toBe(503);
+      await waitFor(
+        async () => {
+          const started = Date.now();
+          const answer = await download(kept.id);
+          return answer.status === 503 && Date.now() - started < 1000;
+        },
+        20_000,
+        'rbd download failing fast',
+      );
+      const failed = await download(kept.id);
+      expect(failed.status).toBe(503);
+      expect(errorMessage(failed)).toMatch(
+        /Store ceph cannot reach its Ceph cluster since .* \(pool images\)/,
+      );
+
+      const other = await create('while-ceph-is-down');
+      const refused = await upload(other.id, randomData(MiB));
+      expect(refused.status).toBe(503);
+      expect((await show(other.id)).status).toBe('queued');
+
+      const detail = await api.call('GET', '/v2/info/stores/detail', TOKENS.admin);
+      expect(detail.status).toBe(200);
+      expect(detail.json.stores[0].properties.fsid).toBe(ceph.fsid);
+      expect((await api.call('GET', '/v2/info/stores', TOKENS.member)).status).toBe(200);
+      const local = await create('file-store-while-ceph-is-down');
+      const localData = randomData(MiB);
+      expect((await upload(local.id, localData, { 'x-image-meta-store': 'local' })).status).toBe(204);
+      expect(sha512((await download(local.id)).body)).toBe(sha512(localData));
+    } finally {
+      await ceph.resume();
+    }
+    // Same process, same connection: librados reconnects and the probe notices.
+    await waitFor(async () => (await download(kept.id)).status === 200, 60_000, 'rbd store recovered');
+    expect(sha512((await download(kept.id)).body)).toBe(sha512(data));
+    const after = await create('after-recovery');
+    expect((await upload(after.id, randomData(MiB))).status).toBe(204);
+  });
+});
+
+describe('rbd store whose cluster cannot be reached at start-up', () => {
+  let ceph: CephTestCluster;
+  let api: ImageApi;
+
+  beforeAll(async () => {
+    ceph = await startCephCluster({ pools: ['images', 'thin'] });
+  }, 240_000);
+
+  afterAll(async () => {
+    await api?.close();
+    await ceph?.stop();
+  });
+
+  it('starts at once, reports fsid null, refuses rbd uploads with 503 and serves everything else', async () => {
+    // A ceph.conf whose monitor never answers (TEST-NET-1).
+    const deadConf = join(ceph.confPath, '..', 'dead-ceph.conf');
+    writeFileSync(deadConf, `[global]\nmon_host = 192.0.2.1:6789\nkeyring = ${ceph.keyringPath}\n`);
+    api = await startRbdImageApi(ceph, { cephConf: deadConf, connected: false });
+
+    const detail = await api.call('GET', '/v2/info/stores/detail', TOKENS.admin);
+    expect(detail.status).toBe(200);
+    expect(detail.json.stores[0].properties).toEqual({
+      chunk_size: 4 * MiB,
+      pool: 'images',
+      thin_provisioning: false,
+      fsid: null,
+    });
+    const image = (await api.call('POST', '/v2/images', TOKENS.member, { json: { name: 'x' } })).json;
+    const refused = await api.call('PUT', `/v2/images/${image.id}/file`, TOKENS.member, {
+      body: randomData(1000),
+      headers: OCTETS,
+    });
+    expect(refused.status).toBe(503);
+    expect(errorMessage(refused)).toMatch(/Store ceph has not reached its Ceph cluster yet \(pool images\)/);
+    const local = await api.call('PUT', `/v2/images/${image.id}/file`, TOKENS.member, {
+      body: randomData(1000),
+      headers: { ...OCTETS, 'x-image-meta-store': 'local' },
+    });
+    expect(local.status).toBe(204);
+  });
+});

@@ -1,0 +1,73 @@
+import type { CephTestCluster } from '@glance-ts/testing';
+import { tokenFiles } from './configs';
+import { call, type ImageApi, waitFor } from './images';
+import { startApi } from './test-api';
+
+/**
+ * Stores on a test Ceph cluster beside a file store: `ceph` (pool images, the default), `thin`
+ * (pool thin, thin provisioning) and `local` (file). `rados_connect_timeout` bounds every Ceph
+ * operation, so a frozen cluster fails requests in seconds.
+ */
+export function rbdImagesConfig(
+  ceph: CephTestCluster,
+  options: { cephConf?: string; database?: string } = {},
+): string {
+  const conf = options.cephConf ?? ceph.confPath;
+  return `[DEFAULT]
+enabled_backends = ceph:rbd, thin:rbd, local:file
+
+[glance_store]
+default_backend = ceph
+
+[ceph]
+rbd_store_pool = images
+rbd_store_user = ${ceph.user}
+rbd_store_ceph_conf = ${conf}
+rbd_store_chunk_size = 4
+rados_connect_timeout = 5
+
+[thin]
+rbd_store_pool = thin
+rbd_store_user = ${ceph.user}
+rbd_store_ceph_conf = ${conf}
+rbd_store_chunk_size = 1
+rbd_thin_provisioning = true
+rados_connect_timeout = 5
+
+[local]
+filesystem_store_datadir = data/local
+
+[auth]
+strategy = token_file
+token_file = dev-tokens.yaml
+
+[database]
+connection = ${options.database ?? 'sqlite:///glance.sqlite'}
+`;
+}
+
+/** Starts the API on those stores; resolves once the rbd stores have reached the cluster (when `connected`). */
+export async function startRbdImageApi(
+  ceph: CephTestCluster,
+  options: { cephConf?: string; connected?: boolean } = {},
+): Promise<ImageApi> {
+  const api = await startApi(rbdImagesConfig(ceph, options), { files: tokenFiles() });
+  const imageApi: ImageApi = {
+    ...api,
+    call: (method, path, token, callOptions = {}) => call(api.url, method, path, token, callOptions),
+    storeFiles: () => [],
+  };
+  if (options.connected ?? true) {
+    await waitFor(
+      async () => {
+        const detail = await imageApi.call('GET', '/v2/info/stores/detail', 'admin-token');
+        return detail.json.stores.every((store: { type: string; properties: { fsid?: string | null } }) =>
+          store.type !== 'rbd' ? true : Boolean(store.properties.fsid),
+        );
+      },
+      30_000,
+      'rbd stores connected',
+    );
+  }
+  return imageApi;
+}
