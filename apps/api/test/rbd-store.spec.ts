@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { startCephCluster, type CephTestCluster } from '@glance-ts/testing';
 import { errorMessage, type ImageApi, md5, randomData, sha512, TOKENS, waitFor } from './support/images';
@@ -197,10 +199,23 @@ describe('rbd store on a real Ceph cluster', () => {
     expect((await upload(image.id, randomData(10))).status).toBe(204);
   });
 
-  it('a stopped cluster fails rbd requests fast with 503; discovery and the file store still answer; then it recovers', async () => {
+  it('a stopped cluster fails rbd requests fast with 503; discovery, the file store and file copies still answer; then it recovers', async () => {
     const kept = await create('kept-in-ceph');
     const data = randomData(3 * MiB);
     expect((await upload(kept.id, data)).status).toBe(204);
+    // An image in two stores: rbd first, then a copy in the file store (written by that store's
+    // driver, as a copy-image import would).
+    const twice = await create('in-ceph-and-local');
+    const twiceData = randomData(2 * MiB);
+    expect((await upload(twice.id, twiceData)).status).toBe(204);
+    const local = api.runtime.stores.getDataStore('local')!;
+    const copy = await local.add(twice.id, Readable.from([twiceData]));
+    await api.runtime.database.images.addLocation(twice.id, {
+      url: copy.url,
+      metadata: { store: 'local' },
+      status: 'active',
+    });
+    expect((await show(twice.id)).stores).toBe('ceph,local');
 
     await ceph.pause();
     try {
@@ -231,6 +246,11 @@ describe('rbd store on a real Ceph cluster', () => {
       expect(detail.status).toBe(200);
       expect(detail.json.stores[0].properties.fsid).toBe(ceph.fsid);
       expect((await api.call('GET', '/v2/info/stores', TOKENS.member)).status).toBe(200);
+      // The image with a second copy downloads from the file store.
+      const fromLocal = await download(twice.id);
+      expect(fromLocal.status).toBe(200);
+      expect(sha512(fromLocal.body)).toBe(sha512(twiceData));
+
       const local = await create('file-store-while-ceph-is-down');
       const localData = randomData(MiB);
       expect((await upload(local.id, localData, { 'x-image-meta-store': 'local' })).status).toBe(204);
@@ -243,6 +263,10 @@ describe('rbd store on a real Ceph cluster', () => {
     expect(sha512((await download(kept.id)).body)).toBe(sha512(data));
     const after = await create('after-recovery');
     expect((await upload(after.id, randomData(MiB))).status).toBe(204);
+    // Deleting the two-store image removes both copies.
+    expect((await api.call('DELETE', `/v2/images/${twice.id}`, TOKENS.member)).status).toBe(204);
+    expect(await rbdImages()).not.toContain(twice.id);
+    expect(existsSync(fileURLToPath(copy.url))).toBe(false);
   });
 });
 
