@@ -153,6 +153,8 @@ export interface GlanceConfig {
   debug: boolean;
   /** `[DEFAULT] image_size_cap`: the largest image an upload may write, in bytes. */
   imageSizeCap: number;
+  /** Hashing of image data that arrives by location (`do_secure_hash`, `http_retries`). */
+  secureHash: { enabled: boolean; algorithm: 'sha512'; retries: number };
   /** `enabled_backends` is non-empty. Without it the stores routes answer 404, as in Glance. */
   multiStore: boolean;
   /** Stores in `enabled_backends` order (empty when multiStore is false). */

@@ -58,6 +58,7 @@ describe('parseConfig: defaults', () => {
       },
       debug: false,
       imageSizeCap: 1099511627776,
+      secureHash: { enabled: true, algorithm: 'sha512', retries: 3 },
       multiStore: false,
       stores: [],
       defaultBackend: null,
@@ -666,4 +667,30 @@ describe('[DEFAULT] image_size_cap', () => {
       expect(() => parseWith(line)).toThrow(/\[DEFAULT\] image_size_cap/);
     },
   );
+});
+
+describe('[DEFAULT] do_secure_hash, hashing_algorithm, http_retries', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'glance-ts-secure-hash-'));
+  const parseWith = (lines: string) =>
+    parseConfig(`[DEFAULT]\n${lines}\n[auth]\nstrategy = noauth\n`, join(dir, 'glance-api.conf'));
+
+  it('defaults to hashing location data with sha512 and 3 attempts, as Glance', () => {
+    expect(parseWith('').secureHash).toEqual({ enabled: true, algorithm: 'sha512', retries: 3 });
+  });
+
+  it('takes the options', () => {
+    expect(parseWith('do_secure_hash = false\nhttp_retries = 0').secureHash).toEqual({
+      enabled: false,
+      algorithm: 'sha512',
+      retries: 0,
+    });
+  });
+
+  it.each([
+    ['hashing_algorithm = md5', /\[DEFAULT\] hashing_algorithm/],
+    ['do_secure_hash = maybe', /\[DEFAULT\] do_secure_hash/],
+    ['http_retries = -1', /\[DEFAULT\] http_retries/],
+  ])('refuses %s with one line naming the key', (line, pattern) => {
+    expect(() => parseWith(line)).toThrow(pattern);
+  });
 });

@@ -70,6 +70,11 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
   };
   const debug = defaults.get(DEFAULT_SECTION.debug);
   const imageSizeCap = defaults.get(DEFAULT_SECTION.imageSizeCap);
+  const secureHash = {
+    enabled: defaults.get(DEFAULT_SECTION.doSecureHash),
+    algorithm: defaults.get(DEFAULT_SECTION.hashingAlgorithm),
+    retries: defaults.get(DEFAULT_SECTION.httpRetries),
+  };
   const importMethods = readImportMethods(defaults, context);
   const enabledBackends = readEnabledBackends(defaults);
   defaults.warnAboutKeys(Object.values(DEFAULT_SECTION).map((option) => option.name));
@@ -95,6 +100,7 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
     server,
     debug,
     imageSizeCap,
+    secureHash,
     multiStore: enabledBackends.length > 0,
     stores,
     defaultBackend,

@@ -61,6 +61,17 @@ export const DEFAULT_SECTION = {
     max: Number.MAX_SAFE_INTEGER,
     help: 'Largest image an upload may write, in bytes (Glance default: 1 TiB); a larger upload is refused with 413 and leaves nothing behind.',
   }),
+  doSecureHash: boolOpt('do_secure_hash', true, {
+    help: 'Compute checksum and os_hash_value, in the background, for images whose data arrives by location (POST /v2/images/{id}/locations).',
+  }),
+  hashingAlgorithm: choiceOpt('hashing_algorithm', ['sha512'] as const, 'sha512', {
+    help: "Algorithm of os_hash_value. glance-ts computes sha512 only (Glance's default).",
+  }),
+  httpRetries: intOpt('http_retries', 3, {
+    min: 0,
+    max: 100,
+    help: "Attempts at reading a location's data to hash it before giving up (Glance's option of the same name).",
+  }),
   workers: intOpt('workers', Math.max(1, availableParallelism()), {
     min: 1,
     max: 256,

@@ -5,7 +5,11 @@ import Database from 'better-sqlite3';
 import { Client, types } from 'pg';
 import { describeDatabaseTarget, type ImageDatabase, maskPassword, openImageDatabase } from './database';
 import { DatabaseError } from './errors';
+import { imageMigrations } from './migrations';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from './testing/postgres';
+
+/** Every migration, in the order they apply. */
+const ALL_MIGRATIONS = Object.keys(imageMigrations('sqlite'));
 
 /** Opens, recording what the database logs. */
 async function openLogged(target: Parameters<typeof openImageDatabase>[0]) {
@@ -50,13 +54,15 @@ describe('openImageDatabase: SQLite', () => {
     const { database, messages } = await openLogged({ dialect: 'sqlite', path });
     expect(database.dialect).toBe('sqlite');
     expect(database.description).toBe(`sqlite:///${path}`);
-    expect(messages).toEqual([`image database sqlite:///${path}: applied migrations 0001_images`]);
+    expect(messages).toEqual([
+      `image database sqlite:///${path}: applied migrations ${ALL_MIGRATIONS.join(', ')}`,
+    ]);
     await database.close();
     await database.close();
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
-    expect(migrationsIn(path)).toEqual(['0001_images']);
+    expect(migrationsIn(path)).toEqual(ALL_MIGRATIONS);
   });
 
   it('applies nothing on reopen and keeps the data', async () => {
@@ -68,7 +74,7 @@ describe('openImageDatabase: SQLite', () => {
     expect(second.messages).toEqual([`image database sqlite:///${path}: schema up to date`]);
     expect(await second.database.images.get('kept')).toMatchObject({ id: 'kept', tags: ['t'] });
     await second.database.close();
-    expect(migrationsIn(path)).toEqual(['0001_images']);
+    expect(migrationsIn(path)).toEqual(ALL_MIGRATIONS);
   });
 
   it('migrates a new file once when several handles open it at once', async () => {
@@ -81,7 +87,7 @@ describe('openImageDatabase: SQLite', () => {
     await opened[0].database.images.create({ id: 'shared' });
     expect(await opened[2].database.images.get('shared')).not.toBeNull();
     for (const handle of opened) await handle.database.close();
-    expect(migrationsIn(path)).toEqual(['0001_images']);
+    expect(migrationsIn(path)).toEqual(ALL_MIGRATIONS);
   });
 
   it('keeps working while another handle on the file is closed', async () => {
@@ -169,7 +175,7 @@ describe('openImageDatabase: PostgreSQL', () => {
     expect(first.database.dialect).toBe('postgresql');
     expect(first.database.description).toBe(url.replace(':glance_test@', ':***@'));
     expect(first.messages).toEqual([
-      `image database ${first.database.description}: applied migrations 0001_images`,
+      `image database ${first.database.description}: applied migrations ${ALL_MIGRATIONS.join(', ')}`,
     ]);
     await first.database.images.create({ id: 'kept', size: 2 ** 45 });
     await first.database.close();
@@ -178,7 +184,7 @@ describe('openImageDatabase: PostgreSQL', () => {
     expect(second.messages).toEqual([`image database ${second.database.description}: schema up to date`]);
     expect(await second.database.images.get('kept')).toMatchObject({ size: 2 ** 45 });
     await second.database.close();
-    expect(await migrationsIn(url)).toEqual(['0001_images']);
+    expect(await migrationsIn(url)).toEqual(ALL_MIGRATIONS);
   });
 
   it('migrates a new database once when several handles open it at once', async () => {
@@ -188,7 +194,7 @@ describe('openImageDatabase: PostgreSQL', () => {
       opened.flatMap((handle) => handle.messages).filter((message) => message.includes('applied')),
     ).toHaveLength(1);
     for (const handle of opened) await handle.database.close();
-    expect(await migrationsIn(url)).toEqual(['0001_images']);
+    expect(await migrationsIn(url)).toEqual(ALL_MIGRATIONS);
   });
 
   it('reads bigint as numbers on its own pool only, leaving the global pg parsers alone', async () => {

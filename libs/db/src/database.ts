@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { Kysely, Migrator, sql } from 'kysely';
 import { DatabaseError } from './errors';
+import { type HashJobRepository, KyselyHashJobRepository } from './hash-job-repository';
 import type { ImageRepository } from './image-repository';
 import { KyselyImageRepository } from './kysely-image-repository';
 import { imageMigrationProvider } from './migrations';
@@ -31,6 +32,7 @@ export interface OpenImageDatabaseOptions {
 
 export interface ImageDatabase {
   readonly images: ImageRepository;
+  readonly hashJobs: HashJobRepository;
   readonly dialect: DatabaseDialect;
   /** The connection for messages: `sqlite:////abs/file.db` or the URL with its password masked. */
   readonly description: string;
@@ -88,6 +90,7 @@ export async function openImageDatabase(
 
   return {
     images: new KyselyImageRepository(db, target.dialect, { clock: options.clock }),
+    hashJobs: new KyselyHashJobRepository(db, options.clock),
     dialect: target.dialect,
     description,
     close: connection.close,

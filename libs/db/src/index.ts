@@ -19,6 +19,7 @@ export type {
 } from './types';
 export { IMAGE_CORE_DEFAULTS, IMAGE_CORE_KEYS } from './types';
 export type { ImageRepository } from './image-repository';
+export type { HashJob, HashJobRepository, NewHashJob } from './hash-job-repository';
 export { DatabaseError, DuplicateImageError, MarkerNotFoundError } from './errors';
 export {
   type DatabaseLogger,

@@ -18,6 +18,7 @@ import type { DatabaseDialect } from './sql-dialect';
 export function imageMigrations(dialect: DatabaseDialect): Record<string, Migration> {
   return {
     '0001_images': images0001(dialect),
+    '0002_hash_jobs': hashJobs0002(dialect),
   };
 }
 
@@ -126,6 +127,42 @@ function images0001(dialect: DatabaseDialect): Migration {
     async down(db: Kysely<unknown>) {
       for (const table of ['image_locations', 'image_tags', 'image_properties', 'images'])
         await db.schema.dropTable(table).execute();
+    },
+  };
+}
+
+/**
+ * Hashing jobs for images whose data arrived by location (the location API): one row per image,
+ * removed with the image. Times are epoch milliseconds (integers), compared only with each other.
+ */
+function hashJobs0002(dialect: DatabaseDialect): Migration {
+  const types = columnTypes(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('hash_jobs')
+        .addColumn('image_id', types.sortedText, (column) =>
+          column.primaryKey().references('images.id').onDelete('cascade'),
+        )
+        .addColumn('location_url', 'text', (column) => column.notNull())
+        // The os_hash_value the client declared (validation_data), checked against the data.
+        .addColumn('expected_hash', 'text')
+        .addColumn('attempts', 'integer', (column) => column.notNull())
+        .addColumn('last_error', 'text')
+        // Who works on it until when; a job whose lease has passed is free to take (a crashed
+        // worker's job is taken over, and a failed attempt's retry waits by pushing it forward).
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'bigint', (column) => column.notNull())
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('hash_jobs_lease_until_idx')
+        .on('hash_jobs')
+        .columns(['lease_until'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('hash_jobs').execute();
     },
   };
 }

@@ -60,7 +60,20 @@ export interface ImageLocationsTable {
   position: number;
 }
 
+export interface HashJobsTable {
+  image_id: string;
+  location_url: string;
+  expected_hash: string | null;
+  attempts: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  /** Epoch ms; PostgreSQL's bigint comes back as a string. */
+  lease_until: number | string;
+  created_at: number | string;
+}
+
 export interface ImageSchema {
+  hash_jobs: HashJobsTable;
   images: ImagesTable;
   image_properties: ImagePropertiesTable;
   image_tags: ImageTagsTable;
