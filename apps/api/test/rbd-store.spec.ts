@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { startCephCluster, type CephTestCluster } from '@glance-ts/testing';
+import { defaultHashWorkerPool } from '../src/stores/hash-workers';
 import { errorMessage, type ImageApi, md5, randomData, sha512, TOKENS, waitFor } from './support/images';
 import { startRbdImageApi } from './support/rbd';
 
@@ -180,6 +181,8 @@ describe('rbd store on a real Ceph cluster', () => {
     expect(await rbdImages()).toContain(image.id);
     expect(JSON.parse(await ceph.rbd(['info', `images/${image.id}`, '--format', 'json'])).size).toBe(MiB);
     await ceph.rbd(['rm', '--no-progress', `images/${image.id}`]);
+    // The refused upload's hasher gave its worker lane back.
+    expect(defaultHashWorkerPool().laneCounts.busy).toBe(0);
   });
 
   it('a client that disconnects mid-upload leaves no RBD image and the image queued', async () => {
@@ -241,6 +244,7 @@ describe('rbd store on a real Ceph cluster', () => {
       const refused = await upload(other.id, randomData(MiB));
       expect(refused.status).toBe(503);
       expect((await show(other.id)).status).toBe('queued');
+      expect(defaultHashWorkerPool().laneCounts.busy).toBe(0);
 
       const detail = await api.call('GET', '/v2/info/stores/detail', TOKENS.admin);
       expect(detail.status).toBe(200);

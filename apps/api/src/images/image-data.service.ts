@@ -93,6 +93,9 @@ export class ImageDataService {
         });
       } catch (error) {
         body.unpipe(hasher);
+        // A store that failed before reading everything leaves the hasher half fed: destroying it
+        // gives its worker lane back (a leased lane keeps the process alive).
+        hasher.destroy();
         // Read and drop the rest of the body: the answer goes out on a connection that then closes.
         body.resume();
         throw error;
