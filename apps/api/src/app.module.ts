@@ -11,9 +11,12 @@ import { OpenApiDocumentHolder } from './docs/openapi-document';
 import { ImageAuthorizer } from './images/image-authorizer';
 import { ImageDataController } from './images/image-data.controller';
 import { ImageDataService } from './images/image-data.service';
+import { HashJobRunner } from './images/hash-job-runner';
+import { ImageLocationsController } from './images/image-locations.controller';
+import { ImageLocationsService } from './images/image-locations.service';
 import { ImagesController } from './images/images.controller';
 import { ImagesService } from './images/images.service';
-import { IMAGE_REPOSITORY } from './images/images.tokens';
+import { HASH_JOB_REPOSITORY, IMAGE_REPOSITORY } from './images/images.tokens';
 import { InfoController } from './info/info.controller';
 import { InfoService } from './info/info.service';
 import { RouteAccessGuard } from './policy/route-access.guard';
@@ -47,6 +50,7 @@ export class AppModule {
         SchemasController,
         ImagesController,
         ImageDataController,
+        ImageLocationsController,
         DocsController,
       ],
       providers: [
@@ -55,10 +59,13 @@ export class AppModule {
         { provide: StoreRegistry, useValue: runtime.stores },
         { provide: OpenApiDocumentHolder, useValue: runtime.openApi },
         { provide: IMAGE_REPOSITORY, useValue: runtime.database.images },
+        { provide: HASH_JOB_REPOSITORY, useValue: runtime.database.hashJobs },
         InfoService,
         ImageAuthorizer,
         ImagesService,
         ImageDataService,
+        ImageLocationsService,
+        HashJobRunner,
         { provide: APP_GUARD, useClass: RouteAccessGuard },
       ],
     };

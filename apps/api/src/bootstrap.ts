@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import { GLANCE_POLICY_DEFAULTS, PolicyEnforcer } from '@glance-ts/policy';
 import type { GlanceConfig } from '@glance-ts/config';
 import { openImageDatabase } from '@glance-ts/db';
+import { HashJobRunner } from './images/hash-job-runner';
 import { AppModule, type GlanceRuntime } from './app.module';
 import { registerAuthHook } from './auth/auth.hook';
 import { newRequestId } from './auth/request-context';
@@ -130,6 +131,7 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
   runtime.openApi.document = buildOpenApiDocument(app);
 
   await runtime.stores.start();
+  app.get(HashJobRunner).start();
   if (options.watchPolicy ?? true) enforcer.watch();
   fastify.addHook('onClose', async () => {
     enforcer.close();

@@ -41,8 +41,19 @@ async function main(mode: string | undefined): Promise<number> {
   return 0;
 }
 
+// If the app never settles (a shutdown hook waiting on nothing), Node would exit 0 once the event
+// loop is empty: a silent pass of --check. Fail unless main() ran to the end.
+process.exitCode = 1;
+process.on('exit', (code) => {
+  if (code === 1 && !finished) process.stderr.write('openapi: the app did not start and close cleanly\n');
+});
+let finished = false;
+
 main(process.argv[2]).then(
-  (code) => process.exit(code),
+  (code) => {
+    finished = true;
+    process.exit(code);
+  },
   (error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
     process.exit(1);

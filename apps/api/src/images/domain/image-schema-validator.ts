@@ -18,7 +18,7 @@ import { compareCodePoints, pythonLength, PYTHON_WHITESPACE_CLASS } from './pyth
  * the instance's key order.
  */
 
-type JsonSchema = Readonly<Record<string, unknown>>;
+export type JsonSchema = Readonly<Record<string, unknown>>;
 type PathItem = string | number;
 
 export interface SchemaValidationError {

@@ -168,6 +168,47 @@ export class RbdStoreDriver extends StoreDriver<'rbd'> {
   }
 
   /**
+   * A location given by a client (the location API): it must name this store's cluster (fsid) and
+   * pool and a snapshot that exists, since the image's data must not change after it is active.
+   */
+  override async inspectLocation(url: string): Promise<{ size: number }> {
+    const location = this.parse(url);
+    const pool = this.link.pool();
+    if (location.fsid === null || location.snapshot === null) {
+      throw new StoreBadLocationError(
+        this.id,
+        url,
+        'an rbd location must be rbd://<fsid>/<pool>/<image>/<snapshot>',
+      );
+    }
+    if (location.fsid !== this.clusterFsid) {
+      throw new StoreBadLocationError(
+        this.id,
+        url,
+        `fsid ${location.fsid} is not the fsid of store ${this.id}'s cluster (${this.clusterFsid})`,
+      );
+    }
+    try {
+      return await pool.withImage(
+        location.image,
+        { snapshot: location.snapshot, readOnly: true },
+        async (image) => ({
+          size: await image.size(),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof CephNotFoundError) {
+        throw new StoreBadLocationError(
+          this.id,
+          url,
+          `no snapshot ${location.snapshot} of image ${location.image} in pool ${this.config.pool}`,
+        );
+      }
+      throw this.storeError(error, url);
+    }
+  }
+
+  /**
    * Refuses (StoreInUseError) when a snapshot of the image has clones: a volume or another image
    * depends on it, and removing nothing is the only safe answer.
    */

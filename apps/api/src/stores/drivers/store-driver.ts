@@ -6,6 +6,7 @@ import {
   type StoreReadOptions,
   type StoreReadResult,
   type StoreWriteOptions,
+  StoreBadLocationError,
   StoreReadOnlyError,
   StoreUnsupportedError,
 } from './store-data';
@@ -62,6 +63,18 @@ export abstract class StoreDriver<T extends StoreType = StoreType> {
    */
   async get(_url: string, _options: StoreReadOptions = {}): Promise<StoreReadResult> {
     throw new StoreUnsupportedError(this.id, this.type, 'get');
+  }
+
+  /**
+   * Checks that `url` is a location of this store with data there, and returns the data's size:
+   * what the location API needs before it lets an image point at the data. StoreBadLocationError
+   * when the URL is not this store's, StoreNotFoundError when nothing is there.
+   */
+  async inspectLocation(url: string): Promise<{ size: number }> {
+    if (!this.owns(url)) throw new StoreBadLocationError(this.id, url, `not a location of store ${this.id}`);
+    const { size, stream } = await this.get(url, { offset: 0, length: 0 });
+    stream.destroy();
+    return { size };
   }
 
   /**
