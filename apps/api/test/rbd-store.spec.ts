@@ -202,6 +202,52 @@ describe('rbd store on a real Ceph cluster', () => {
     expect((await upload(image.id, randomData(10))).status).toBe(204);
   });
 
+  it('the location API takes an RBD snapshot of this cluster and pool, hashes it, and refuses others', async () => {
+    const data = randomData(5 * MiB + 99);
+    const source = join(api.dir, 'placed.raw');
+    writeFileSync(source, data);
+    // What a volume service does: its own RBD image in the store's pool, snapshotted and protected.
+    await ceph.rbd(['import', '--no-progress', source, 'images/placed-by-service']);
+    await ceph.rbd(['snap', 'create', 'images/placed-by-service@snap']);
+    await ceph.rbd(['snap', 'protect', 'images/placed-by-service@snap']);
+    const id = (await create('by-location')).id;
+    const add = (url: string) =>
+      api.call('POST', `/v2/images/${id}/locations`, TOKENS.admin, { json: { url } });
+
+    const refusals: [string, RegExp][] = [
+      [
+        `rbd://00000000-0000-0000-0000-000000000000/images/placed-by-service/snap`,
+        /it is not in store ceph \(cluster .*, pool images\) or thin/,
+      ],
+      [`rbd://${ceph.fsid}/volumes/placed-by-service/snap`, /it is not in store ceph/],
+      [
+        `rbd://${ceph.fsid}/images/placed-by-service/other-snap`,
+        /no snapshot other-snap of image placed-by-service in pool images/,
+      ],
+      [
+        `rbd://${ceph.fsid}/images/no-such-image/snap`,
+        /no snapshot snap of image no-such-image in pool images/,
+      ],
+      ['rbd://placed-by-service', /an rbd location must be rbd:\/\/<fsid>\/<pool>\/<image>\/<snapshot>/],
+    ];
+    for (const [url, message] of refusals) {
+      const refused = await add(url);
+      expect(refused.status).toBe(400);
+      expect(errorMessage(refused)).toMatch(message);
+    }
+    expect((await show(id)).status).toBe('queued');
+
+    const url = `rbd://${ceph.fsid}/images/placed-by-service/snap`;
+    expect((await add(url)).status).toBe(202);
+    expect(await show(id)).toMatchObject({ status: 'active', size: data.length, stores: 'ceph' });
+    await waitFor(async () => (await show(id)).os_hash_value !== null, 20_000, 'background hash');
+    expect(await show(id)).toMatchObject({ checksum: md5(data), os_hash_value: sha512(data) });
+    expect(sha512((await download(id)).body)).toBe(sha512(data));
+    // Deleting the image removes the data it points to, snapshot first, as for uploaded images.
+    expect((await api.call('DELETE', `/v2/images/${id}`, TOKENS.admin)).status).toBe(204);
+    expect(await rbdImages()).not.toContain('placed-by-service');
+  });
+
   it('a stopped cluster fails rbd requests fast with 503; discovery, the file store and file copies still answer; then it recovers', async () => {
     const kept = await create('kept-in-ceph');
     const data = randomData(3 * MiB);

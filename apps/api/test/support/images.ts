@@ -17,6 +17,8 @@ export const TOKENS = {
   /** project dddd… */
   otherMember: 'other-member-token',
   service: 'service-token',
+  /** project cccc…, roles admin + service (+ member, reader): what a volume service runs as */
+  serviceAdmin: 'service-admin-token',
 } as const;
 export const MEMBER_PROJECT = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 export const OTHER_PROJECT = 'dddddddddddddddddddddddddddddddd';
