@@ -4,6 +4,7 @@
  * are freed only after the calls running on them return. Framework-free.
  */
 export { RadosCluster, type RadosConnectOptions } from './cluster';
+export { RBD_FEATURES } from './native';
 export { RadosPool, orderForChunkSize, type CreateImageOptions, type SnapshotRef } from './pool';
 export {
   RbdImage,

@@ -14,6 +14,11 @@ import { CephLibraryMissingError } from './errors';
 export const RBD_IMAGE_OPTION = { FORMAT: 0, FEATURES: 1, ORDER: 2 } as const;
 /** librbd.h: `RBD_FEATURE_LAYERING` (clones need it). */
 export const RBD_FEATURE_LAYERING = 1n;
+/**
+ * librbd.h feature bits for `CreateImageOptions.features`: LAYERING (clones need it) and
+ * DEEP_FLATTEN (flattening a clone also detaches its own snapshots from the parent).
+ */
+export const RBD_FEATURES = { LAYERING: RBD_FEATURE_LAYERING, DEEP_FLATTEN: 32n } as const;
 
 type KoffiFunction = ReturnType<LibraryHandle['func']>;
 
