@@ -22,6 +22,7 @@ export default tseslint.config(
       'libs/config/**/*.ts',
       'libs/db/**/*.ts',
       'libs/ceph/**/*.ts',
+      'libs/volume-upload/**/*.ts',
       'libs/testing/**/*.ts',
     ],
     rules: { 'no-restricted-imports': ['error', { patterns: ['@nestjs/*'] }] },
