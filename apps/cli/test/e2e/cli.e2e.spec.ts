@@ -61,7 +61,7 @@ describe('help', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
       new RegExp(
-        "\nglance: error: argument <subcommand>: invalid choice: 'nope' \\(choose from 'help', 'image-create', " +
+        "\nglance: error: argument <subcommand>: invalid choice: 'nope' \\(choose from 'help', 'image-create', 'image-create-from-volume', " +
           "'image-delete', 'image-download', 'image-list', 'image-show', 'image-tag-delete', 'image-tag-update', " +
           "'image-update', 'image-upload', 'stores-info'\\)\n$",
       ),
