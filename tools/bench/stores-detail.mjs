@@ -2,19 +2,55 @@
 // Benchmark of GET /v2/info/stores/detail (issue: foundation). Starts the built API with six stores
 // (one of each type) and token auth, then drives it with wrk when installed (apt-get install wrk),
 // else autocannon, at 16 and 64 connections. Prints req/s and p50/p99 latency. Not a test: numbers
-// depend on the machine. Usage: npm run bench [-- --duration 15]
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// depend on the machine. Usage: npm run bench [-- --duration 15 --workers 2 --rbd]
+//   --workers N  sets [DEFAULT] workers (default: not set, the API's default)
+//   --rbd        points the rbd store at a live Ceph cluster (a glance-ts/ceph:test container, memstore,
+//                removed at the end), so the detail carries the cluster's fsid; without it the rbd
+//                store has no cluster and reports fsid null
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startCephContainer } from './lib/ceph-container.mjs';
 import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
 const duration = Number(args[args.indexOf('--duration') + 1] || 15) || 15;
+const workersIndex = args.indexOf('--workers');
+const workers = workersIndex >= 0 ? Number(args[workersIndex + 1]) : null;
+const withRbd = args.includes('--rbd');
 const port = 19292;
 const dir = mkdtempSync(join(tmpdir(), 'glance-bench-'));
+
+let cephContainer = null;
+let api = null;
+/** Removes the Ceph container (if any) and the temporary directory; idempotent. */
+function cleanup() {
+  cephContainer?.remove();
+  cephContainer = null;
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    api?.kill('SIGTERM');
+    cleanup();
+    process.exit(130);
+  });
+}
+
+/** A memstore Ceph cluster with pool images (lib/ceph-container.mjs) and the [fast] store's options for it. */
+async function startCeph() {
+  const cluster = await startCephContainer({ dir, pools: ['images'], osd: 'memstore' });
+  cephContainer = cluster;
+  return {
+    fsid: cluster.fsid,
+    options: `rbd_store_pool = images\nrbd_store_user = admin\nrbd_store_ceph_conf = ${cluster.conf}\nrados_connect_timeout = 30\n`,
+  };
+}
+const ceph = withRbd ? await startCeph() : null;
 
 writeFileSync(
   join(dir, 'tokens.yaml'),
@@ -25,7 +61,7 @@ writeFileSync(
   `[DEFAULT]
 bind_host = 127.0.0.1
 bind_port = ${port}
-enabled_backends = fast:rbd, cheap:file, web:http, cinderstore:cinder, objects:swift, s3store:s3
+${workers === null ? '' : `workers = ${workers}\n`}enabled_backends = fast:rbd, cheap:file, web:http, cinderstore:cinder, objects:swift, s3store:s3
 [glance_store]
 default_backend = fast
 [auth]
@@ -33,7 +69,7 @@ strategy = token_file
 token_file = tokens.yaml
 [fast]
 store_description = Fast RBD backend
-[cheap]
+${ceph?.options ?? ''}[cheap]
 store_description = Cheap file backend
 filesystem_store_datadir = ${join(dir, 'images')}
 [web]
@@ -51,7 +87,7 @@ s3_store_bucket = glance
 `,
 );
 
-const api = spawn(
+api = spawn(
   process.execPath,
   [join(root, 'apps/api/dist/main.js'), '--config-file', join(dir, 'glance-api.conf')],
   {
@@ -61,10 +97,11 @@ const api = spawn(
 const url = `http://127.0.0.1:${port}/v2/info/stores/detail`;
 
 async function waitReady() {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     try {
       const res = await fetch(url, { headers: { 'x-auth-token': 'bench-admin' } });
-      if (res.status === 200) return;
+      // With --rbd, ready once the rbd store has reached the cluster (its fsid is in the detail).
+      if (res.status === 200 && (!ceph || (await res.text()).includes(ceph.fsid))) return;
     } catch {
       // not listening yet
     }
@@ -115,7 +152,13 @@ async function runAutocannon(connections) {
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
 try {
   await waitReady();
-  console.log(`GET /v2/info/stores/detail, six stores, token auth, ${duration}s per run`);
+  const setup = [
+    ceph ? `rbd store on a live Ceph cluster (fsid ${ceph.fsid})` : 'rbd store without a cluster',
+    workers === null ? null : `workers=${workers}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  console.log(`GET /v2/info/stores/detail, six stores (${setup}), token auth, ${duration}s per run`);
   console.log('connections | tool | req/s | p50 ms | p99 ms | errors');
   for (const connections of [16, 64]) {
     const r = hasWrk ? runWrk(connections) : await runAutocannon(connections);
@@ -125,4 +168,5 @@ try {
   }
 } finally {
   api.kill('SIGTERM');
+  cleanup();
 }

@@ -1,5 +1,5 @@
 // A throw-away Ceph cluster for benchmarks: the glance-ts/ceph:test image (tools/ceph/build.sh), one
-// mon and one BlueStore OSD on a sparse file, reached from the host through the container's bridge
+// mon and one OSD (BlueStore on a sparse file, or memstore), reached from the host through the container's bridge
 // IP. Plain ESM so benchmark scripts need no build; tests use @glance-ts/testing instead.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -11,7 +11,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * Starts the container and writes `ceph.conf` and the admin keyring into `dir`.
  * Returns { id, fsid, conf, keyring, rbd(args, stdout?), shell(command), remove() }.
  */
-export async function startCephContainer({ dir, pools, osdGiB, label = 'glance-ts.bench=true' }) {
+export async function startCephContainer({
+  dir,
+  pools,
+  osd = 'bluestore',
+  osdGiB = 10,
+  label = 'glance-ts.bench=true',
+}) {
   const image = process.env.GLANCE_TEST_CEPH_IMAGE || 'glance-ts/ceph:test';
   const id = execFileSync(
     'docker',
@@ -21,7 +27,7 @@ export async function startCephContainer({ dir, pools, osdGiB, label = 'glance-t
       '--label',
       label,
       '-e',
-      'CEPH_OSD=bluestore',
+      `CEPH_OSD=${osd}`,
       '-e',
       `CEPH_OSD_SIZE_GIB=${osdGiB}`,
       '-e',
