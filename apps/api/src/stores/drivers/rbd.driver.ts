@@ -157,7 +157,8 @@ export class RbdStoreDriver extends StoreDriver<'rbd'> {
       const stream = imageReadStream(image, size, {
         offset: options.offset,
         length: options.length,
-        chunkSize: Math.min(this.chunkSize, 4 * MiB),
+        // One read per RBD object: fewer, larger buffers (measured: fewer GCs, faster downloads).
+        chunkSize: this.chunkSize,
       });
       stream.on('error', (error) => this.link.reportFailure(error));
       return { size, stream };
