@@ -171,16 +171,6 @@ export class RadosPool {
     });
   }
 
-  /** Handle for the image module (cloning needs both pools' handles). @internal */
-  get nativeHandle(): unknown {
-    return this.handle;
-  }
-
-  /** Runs `fn` holding this pool open. @internal */
-  hold<T>(fn: () => Promise<T>): Promise<T> {
-    return this.guard.run(fn);
-  }
-
   get closed(): boolean {
     return this.guard.closed;
   }

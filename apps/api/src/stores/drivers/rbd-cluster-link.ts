@@ -76,10 +76,6 @@ export class RbdClusterLink {
     return this.state === 'closed';
   }
 
-  get available(): boolean {
-    return this.state === 'up';
-  }
-
   /** An operation failed because the cluster did not answer: stop sending requests until a probe passes. */
   reportFailure(error: unknown): void {
     if (error instanceof CephUnavailableError && this.state === 'up') this.markDown(error.message);
@@ -195,7 +191,7 @@ export class RbdClusterLink {
           );
         }),
       ]);
-      if (this.state === 'down') this.markUp('');
+      if (this.state === 'down') this.markUp('Ceph cluster answers again');
       else this.scheduleProbe(this.options.probeIntervalMs ?? RBD_PROBE_INTERVAL_MS);
     } catch (error) {
       probe.catch(() => undefined);

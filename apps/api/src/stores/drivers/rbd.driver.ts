@@ -79,11 +79,6 @@ export class RbdStoreDriver extends StoreDriver<'rbd'> {
     };
   }
 
-  /** True while the cluster answers (discovery does not depend on it). */
-  get available(): boolean {
-    return this.link.available;
-  }
-
   override async start(): Promise<void> {
     this.link.start();
   }
