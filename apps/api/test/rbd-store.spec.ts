@@ -268,7 +268,7 @@ describe('rbd store on a real Ceph cluster', () => {
 
     await ceph.pause();
     try {
-      // The first request may wait out the 5 s operation timeout; from then on the store knows.
+      // The first request may wait out the 10 s operation timeout; from then on the store knows.
       const first = await download(kept.id);
       expect(first.status).toBe(503);
       await waitFor(

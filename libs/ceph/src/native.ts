@@ -79,25 +79,31 @@ export function cephNative(): CephNative {
   const rados = loadLibrary('librados.so.2');
   const rbd = loadLibrary('librbd.so.1');
 
-  koffi.pointer('rados_t', koffi.opaque('rados_cluster_s'));
-  koffi.pointer('rados_ioctx_t', koffi.opaque('rados_ioctx_s'));
-  koffi.pointer('rbd_image_t', koffi.opaque('rbd_image_s'));
-  koffi.pointer('rbd_image_options_t', koffi.opaque('rbd_image_options_s'));
-  const snapInfo = koffi.struct('rbd_snap_info_t', {
-    id: 'uint64_t',
-    size: 'uint64_t',
-    name: 'const char *',
-  });
-  const imageSpec = koffi.struct('rbd_image_spec_t', { id: 'char *', name: 'char *' });
-  const linkedImageSpec = koffi.struct('rbd_linked_image_spec_t', {
-    pool_id: 'int64_t',
-    pool_name: 'char *',
-    pool_namespace: 'char *',
-    image_id: 'char *',
-    image_name: 'char *',
-    trash: 'bool',
-  });
-  const snapSpec = koffi.struct('rbd_snap_spec_t', { id: 'uint64_t', namespace_type: 'int', name: 'char *' });
+  declared('rados_t', () => koffi.pointer('rados_t', koffi.opaque('rados_cluster_s')));
+  declared('rados_ioctx_t', () => koffi.pointer('rados_ioctx_t', koffi.opaque('rados_ioctx_s')));
+  declared('rbd_image_t', () => koffi.pointer('rbd_image_t', koffi.opaque('rbd_image_s')));
+  declared('rbd_image_options_t', () =>
+    koffi.pointer('rbd_image_options_t', koffi.opaque('rbd_image_options_s')),
+  );
+  const snapInfo = declared('rbd_snap_info_t', () =>
+    koffi.struct('rbd_snap_info_t', { id: 'uint64_t', size: 'uint64_t', name: 'const char *' }),
+  );
+  const imageSpec = declared('rbd_image_spec_t', () =>
+    koffi.struct('rbd_image_spec_t', { id: 'char *', name: 'char *' }),
+  );
+  const linkedImageSpec = declared('rbd_linked_image_spec_t', () =>
+    koffi.struct('rbd_linked_image_spec_t', {
+      pool_id: 'int64_t',
+      pool_name: 'char *',
+      pool_namespace: 'char *',
+      image_id: 'char *',
+      image_name: 'char *',
+      trash: 'bool',
+    }),
+  );
+  const snapSpec = declared('rbd_snap_spec_t', () =>
+    koffi.struct('rbd_snap_spec_t', { id: 'uint64_t', namespace_type: 'int', name: 'char *' }),
+  );
 
   native = {
     rados_create2: rados.func(
@@ -174,6 +180,18 @@ export function cephNative(): CephNative {
     types: { snapInfo, imageSpec, linkedImageSpec, snapSpec },
   };
   return native;
+}
+
+/**
+ * koffi's type names are process-wide, while this module may be loaded more than once in a process
+ * (jest gives every test file fresh modules): a type declared by an earlier load is reused.
+ */
+function declared(name: string, declare: () => TypeObject): TypeObject {
+  try {
+    return koffi.type(name);
+  } catch {
+    return declare();
+  }
 }
 
 function loadLibrary(name: string): LibraryHandle {

@@ -24,7 +24,7 @@ rbd_store_pool = images
 rbd_store_user = ${ceph.user}
 rbd_store_ceph_conf = ${conf}
 rbd_store_chunk_size = 4
-rados_connect_timeout = 5
+rados_connect_timeout = 10
 
 [thin]
 rbd_store_pool = thin
@@ -32,7 +32,7 @@ rbd_store_user = ${ceph.user}
 rbd_store_ceph_conf = ${conf}
 rbd_store_chunk_size = 1
 rbd_thin_provisioning = true
-rados_connect_timeout = 5
+rados_connect_timeout = 10
 
 [local]
 filesystem_store_datadir = data/local
@@ -58,16 +58,23 @@ export async function startRbdImageApi(
     storeFiles: () => [],
   };
   if (options.connected ?? true) {
-    await waitFor(
-      async () => {
-        const detail = await imageApi.call('GET', '/v2/info/stores/detail', 'admin-token');
-        return detail.json.stores.every((store: { type: string; properties: { fsid?: string | null } }) =>
-          store.type !== 'rbd' ? true : Boolean(store.properties.fsid),
-        );
-      },
-      30_000,
-      'rbd stores connected',
-    );
+    try {
+      await waitFor(
+        async () => {
+          const detail = await imageApi.call('GET', '/v2/info/stores/detail', 'admin-token');
+          return detail.json.stores.every((store: { type: string; properties: { fsid?: string | null } }) =>
+            store.type !== 'rbd' ? true : Boolean(store.properties.fsid),
+          );
+        },
+        120_000,
+        'rbd stores connected',
+      );
+    } catch (error) {
+      // Never leave a listening API behind (it would keep jest alive); say what the stores logged.
+      const storeLines = api.logs.filter((line) => line.includes('store ')).slice(-10);
+      await api.close();
+      throw new Error(`${(error as Error).message}; the stores logged:\n${storeLines.join('')}`);
+    }
   }
   return imageApi;
 }

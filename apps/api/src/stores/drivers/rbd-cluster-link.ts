@@ -13,7 +13,7 @@ export const RBD_PROBE_TIMEOUT_MS = 3_000;
  */
 export const RBD_DEFAULT_OP_TIMEOUT_SECONDS = 30;
 const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 30_000;
+const RETRY_MAX_MS = 10_000;
 /** The object the probe stats; it never exists, so a probe is one OSD round trip answering ENOENT. */
 const PROBE_OBJECT = 'glance-ts.probe';
 
