@@ -19,28 +19,16 @@ import { randomFillSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { option, parseSize, requireCommands } from './lib/cli.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? args[index + 1] : fallback;
-};
-const parseSize = (text) => {
-  const match = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(text);
-  if (!match) throw new Error(`bad size ${text}`);
-  return Math.round(Number(match[1]) * 1024 ** ' KMG'.indexOf(match[2].toUpperCase() || ' '));
-};
 const size = parseSize(option('size', '1G'));
 const runs = Number(option('runs', '3'));
 const workers = Number(option('workers', '1'));
 const port = 19393;
 const base = `http://127.0.0.1:${port}`;
 
-if (spawnSync('curl', ['--version']).status !== 0) {
-  console.error('image-data bench: curl is required (apt-get install -y curl)');
-  process.exit(1);
-}
+requireCommands('image-data', [['curl', 'apt-get install -y curl']]);
 
 const dir = mkdtempSync(join(tmpdir(), 'glance-bench-data-'));
 const cleanup = () => rmSync(dir, { recursive: true, force: true });

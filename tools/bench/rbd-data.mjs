@@ -34,25 +34,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCephContainer } from './lib/ceph-container.mjs';
+import { flag, option, parseSize, requireCommands } from './lib/cli.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? args[index + 1] : fallback;
-};
-const parseSize = (text) => {
-  const match = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(text);
-  if (!match) throw new Error(`bad size ${text}`);
-  return Math.round(Number(match[1]) * 1024 ** ' KMG'.indexOf(match[2].toUpperCase() || ' '));
-};
 const size = parseSize(option('size', '1G'));
 const runs = Number(option('runs', '3'));
 const workers = Number(option('workers', '1'));
 const sink = option('sink', 'file');
 const chunkMiB = Number(option('chunk-mib', '8'));
-const keepCluster = args.includes('--keep-cluster');
-const showThreads = args.includes('--threads');
+const keepCluster = flag('keep-cluster');
+const showThreads = flag('threads');
 const apiMain = option('api', join(root, 'apps/api/dist/main.js'));
 if (!['file', 'null'].includes(sink)) throw new Error(`--sink must be file or null, not ${sink}`);
 const port = 19494;
@@ -62,16 +53,11 @@ const pool = 'images';
 // Room for one run's two copies, with BlueStore's own overhead (the file never shrinks).
 const osdGiB = Math.max(10, Math.ceil((2 * size * 1.5) / 2 ** 30) + 4);
 
-for (const [command, hint] of [
+requireCommands('rbd-data', [
   ['curl', 'apt-get install -y curl'],
   ['rbd', 'apt-get install -y ceph-common'],
   ['docker', 'tools/ci/docker.sh'],
-]) {
-  if (spawnSync(command, ['--version']).status !== 0) {
-    console.error(`rbd-data bench: ${command} is required (${hint})`);
-    process.exit(1);
-  }
-}
+]);
 
 const dir = mkdtempSync(join(tmpdir(), 'glance-bench-rbd-'));
 let cluster = null;

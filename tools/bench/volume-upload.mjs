@@ -11,7 +11,7 @@
 // Usage: npm run bench:volume-upload [-- --sizes 1,2,5,10 --cow-runs 3 --workers 1 --no-write]
 // Writes docs/benchmarks/volume-upload.md unless --no-write. Not a test: numbers depend on the
 // machine; this one has 2 shared cores, so the API, the volume service and Ceph compete for them.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -19,37 +19,28 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCephContainer } from './lib/ceph-container.mjs';
+import { flag, option, requireCommands } from './lib/cli.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
 const { cowSnapshotName, uploadVolumeToImage } = require(join(root, 'libs/volume-upload/dist/index.js'));
 const { RadosCluster, writeStreamToImage } = require(join(root, 'libs/ceph/dist/index.js'));
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? args[index + 1] : fallback;
-};
 const sizesGiB = option('sizes', '1,2,5,10').split(',').map(Number);
 const cowRuns = Number(option('cow-runs', '3'));
 const workers = Number(option('workers', '1'));
-const write = !args.includes('--no-write');
-const verify = !args.includes('--no-verify');
+const write = !flag('no-write');
+const verify = !flag('no-verify');
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const port = 19595;
 const base = `http://127.0.0.1:${port}`;
 const token = 'bench';
 
-for (const [command, hint] of [
+requireCommands('volume-upload', [
   ['rbd', 'apt-get install -y ceph-common'],
   ['docker', 'tools/ci/docker.sh'],
-]) {
-  if (spawnSync(command, ['--version']).status !== 0) {
-    console.error(`volume-upload bench: ${command} is required (${hint})`);
-    process.exit(1);
-  }
-}
+]);
 
 const dir = mkdtempSync(join(tmpdir(), 'glance-bench-volume-'));
 let ceph = null;
@@ -223,7 +214,7 @@ connection = sqlite:///${join(dir, 'glance.sqlite')}
         }
         await deleteImage(cluster, cow.imageId, name);
       }
-      if (args.includes('--steps')) console.error(JSON.stringify(steps));
+      if (flag('steps')) console.error(JSON.stringify(steps));
 
       process.stderr.write('raw copy... ');
       start = now();
