@@ -5,21 +5,13 @@
 // after. Not a test: numbers depend on the machine and its disk.
 // Usage: npm run bench:images [-- --size 1G --runs 3 --workers 1]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeSync,
-  writeFileSync,
-} from 'node:fs';
-import { randomFillSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { option, parseSize, requireCommands } from './lib/cli.mjs';
+import { writeBenchTokens, writeRandomFile } from './lib/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const size = parseSize(option('size', '1G'));
@@ -32,10 +24,7 @@ requireCommands('image-data', [['curl', 'apt-get install -y curl']]);
 
 const dir = mkdtempSync(join(tmpdir(), 'glance-bench-data-'));
 const cleanup = () => rmSync(dir, { recursive: true, force: true });
-writeFileSync(
-  join(dir, 'tokens.yaml'),
-  'tokens:\n  bench:\n    user_id: u\n    project_id: p\n    roles: [admin, member, reader]\n',
-);
+writeBenchTokens(dir, 'bench', ['admin', 'member', 'reader']);
 writeFileSync(
   join(dir, 'glance-api.conf'),
   `[DEFAULT]
@@ -57,15 +46,7 @@ connection = sqlite:///${join(dir, 'glance.sqlite')}
 
 // Random data, generated once; the time to make it is not measured.
 const source = join(dir, 'source.bin');
-{
-  const fd = openSync(source, 'w');
-  const chunk = Buffer.alloc(16 * 1024 * 1024);
-  for (let written = 0; written < size; written += chunk.length) {
-    randomFillSync(chunk);
-    writeSync(fd, chunk, 0, Math.min(chunk.length, size - written));
-  }
-  closeSync(fd);
-}
+writeRandomFile(source, size);
 
 const api = spawn(
   process.execPath,

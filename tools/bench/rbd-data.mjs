@@ -27,14 +27,14 @@ import {
   readFileSync,
   rmSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
-import { createHash, randomFillSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCephContainer } from './lib/ceph-container.mjs';
 import { flag, option, parseSize, requireCommands } from './lib/cli.mjs';
+import { cleanupOnExit, writeBenchTokens, writeRandomFile } from './lib/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const size = parseSize(option('size', '1G'));
@@ -63,11 +63,8 @@ const dir = mkdtempSync(join(tmpdir(), 'glance-bench-rbd-'));
 let cluster = null;
 let api = null;
 
-/** Removes the API, the container (unless --keep-cluster) and the temporary files; idempotent. */
-let cleanedUp = false;
-function cleanup() {
-  if (cleanedUp) return;
-  cleanedUp = true;
+/** Removes the API, the container (unless --keep-cluster) and the temporary files. */
+const cleanup = cleanupOnExit(() => {
   if (api && api.exitCode === null) api.kill('SIGTERM');
   if (cluster) {
     if (keepCluster) {
@@ -88,14 +85,7 @@ function cleanup() {
   } else {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    cleanup();
-    process.exit(130);
-  });
-}
-process.on('exit', cleanup);
+});
 
 const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
 const mbps = (bytes, secs) => bytes / 1e6 / secs;
@@ -285,10 +275,7 @@ try {
     `Ceph cluster ${cluster.fsid} up in ${seconds(cephStart).toFixed(1)} s (bluestore OSD ${osdGiB} GiB, container ${cluster.id.slice(0, 12)})`,
   );
 
-  writeFileSync(
-    join(dir, 'tokens.yaml'),
-    'tokens:\n  bench:\n    user_id: u\n    project_id: p\n    roles: [admin, member, reader]\n',
-  );
+  writeBenchTokens(dir, 'bench', ['admin', 'member', 'reader']);
   writeFileSync(
     join(dir, 'glance-api.conf'),
     `[DEFAULT]
@@ -314,15 +301,7 @@ connection = sqlite:///${join(dir, 'glance.sqlite')}
 
   // Random data, generated once; the time to make it is not measured.
   const source = join(dir, 'source.bin');
-  {
-    const fd = openSync(source, 'w');
-    const chunk = Buffer.alloc(16 * 1024 * 1024);
-    for (let written = 0; written < size; written += chunk.length) {
-      randomFillSync(chunk);
-      writeSync(fd, chunk, 0, Math.min(chunk.length, size - written));
-    }
-    closeSync(fd);
-  }
+  writeRandomFile(source, size);
   const sourceSha512 = await sha512File(source);
   const out = sink === 'file' ? join(dir, 'out.bin') : '/dev/null';
 

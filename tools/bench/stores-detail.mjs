@@ -7,12 +7,13 @@
 //   --rbd        points the rbd store at a live Ceph cluster (a glance-ts/ceph:test container, memstore,
 //                removed at the end), so the detail carries the cluster's fsid; without it the rbd
 //                store has no cluster and reports fsid null
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCephContainer } from './lib/ceph-container.mjs';
+import { cleanupOnExit } from './lib/run.mjs';
 import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,20 +27,12 @@ const dir = mkdtempSync(join(tmpdir(), 'glance-bench-'));
 
 let cephContainer = null;
 let api = null;
-/** Removes the Ceph container (if any) and the temporary directory; idempotent. */
-function cleanup() {
+/** Stops the API, removes the Ceph container (if any) and the temporary directory. */
+const cleanup = cleanupOnExit(() => {
+  if (api && api.exitCode === null) api.kill('SIGTERM');
   cephContainer?.remove();
-  cephContainer = null;
   rmSync(dir, { recursive: true, force: true });
-}
-process.on('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    api?.kill('SIGTERM');
-    cleanup();
-    process.exit(130);
-  });
-}
+});
 
 /** A memstore Ceph cluster with pool images (lib/ceph-container.mjs) and the [fast] store's options for it. */
 async function startCeph() {

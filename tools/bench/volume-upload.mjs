@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCephContainer } from './lib/ceph-container.mjs';
 import { flag, option, requireCommands } from './lib/cli.mjs';
+import { cleanupOnExit, writeBenchTokens } from './lib/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -45,21 +46,11 @@ requireCommands('volume-upload', [
 const dir = mkdtempSync(join(tmpdir(), 'glance-bench-volume-'));
 let ceph = null;
 let api = null;
-let cleanedUp = false;
-function cleanup() {
-  if (cleanedUp) return;
-  cleanedUp = true;
+const cleanup = cleanupOnExit(() => {
   if (api && api.exitCode === null) api.kill('SIGTERM');
   ceph?.remove();
   rmSync(dir, { recursive: true, force: true });
-}
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    cleanup();
-    process.exit(130);
-  });
-}
-process.on('exit', cleanup);
+});
 
 const now = () => performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -126,10 +117,7 @@ async function main() {
   // overhead (the OSD file never shrinks, so earlier sizes' space is reused, not freed).
   const osdGiB = Math.ceil(largest * 3 * 1.25) + 6;
   ceph = await startCephContainer({ dir, pools: ['images', 'volumes'], osdGiB });
-  writeFileSync(
-    join(dir, 'tokens.yaml'),
-    `tokens:\n  ${token}:\n    user_id: u\n    project_id: p\n    roles: [admin, service, member, reader]\n`,
-  );
+  writeBenchTokens(dir, token, ['admin', 'service', 'member', 'reader']);
   writeFileSync(
     join(dir, 'glance-api.conf'),
     `[DEFAULT]
