@@ -1,4 +1,7 @@
-import type { CephTestCluster } from '@glance-ts/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CephTestCluster, startCephCluster } from '@glance-ts/testing';
 import { tokenFiles } from './configs';
 import { call, type ImageApi, waitFor } from './images';
 import { startApi } from './test-api';
@@ -77,4 +80,31 @@ export async function startRbdImageApi(
     }
   }
   return imageApi;
+}
+
+export interface RbdTestbed {
+  ceph: CephTestCluster;
+  api: ImageApi;
+  /** A scratch directory for the test's files. */
+  work: string;
+}
+
+/**
+ * Registers beforeAll/afterAll that start a cluster (pools images, volumes, thin), the API on it
+ * (startRbdImageApi) and a scratch directory, and tear them down. Read the fields inside tests:
+ * they are set once beforeAll has run.
+ */
+export function useRbdTestbed(workPrefix: string): RbdTestbed {
+  const bed = {} as RbdTestbed;
+  beforeAll(async () => {
+    bed.ceph = await startCephCluster({ pools: ['images', 'volumes', 'thin'] });
+    bed.api = await startRbdImageApi(bed.ceph);
+    bed.work = mkdtempSync(join(tmpdir(), workPrefix));
+  }, 240_000);
+  afterAll(async () => {
+    await bed.api?.close();
+    await bed.ceph?.stop();
+    if (bed.work) rmSync(bed.work, { recursive: true, force: true });
+  });
+  return bed;
 }

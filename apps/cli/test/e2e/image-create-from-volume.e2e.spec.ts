@@ -3,12 +3,10 @@
 // rbd on the same cluster — by copy-on-write clone with --enable-clone-optimization, else by
 // streaming the bytes. Checked from outside with the rbd CLI and by downloading the image.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CephTestCluster, startCephCluster } from '@glance-ts/testing';
-import { type ImageApi, TOKENS } from '../../../api/test/support/images';
-import { startRbdImageApi } from '../../../api/test/support/rbd';
+import { TOKENS } from '../../../api/test/support/images';
+import { useRbdTestbed } from '../../../api/test/support/rbd';
 import { glanceTs } from '../support/both-clients';
 
 jest.setTimeout(180_000);
@@ -17,34 +15,20 @@ const MiB = 1024 * 1024;
 const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
 
 describe('glance image-create-from-volume on a real Ceph cluster', () => {
-  let ceph: CephTestCluster;
-  let api: ImageApi;
-  let work: string;
+  const bed = useRbdTestbed('glance-ts-cli-volume-');
   let counter = 0;
-
-  beforeAll(async () => {
-    ceph = await startCephCluster({ pools: ['images', 'volumes', 'thin'] });
-    api = await startRbdImageApi(ceph);
-    work = mkdtempSync(join(tmpdir(), 'glance-ts-cli-volume-'));
-  }, 240_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await ceph?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
 
   /** A volume written with `rbd import` from a file of random data; returns its name and data. */
   const createVolume = async (size: number) => {
     const name = `cli-volume-${++counter}`;
     const data = randomBytes(size);
-    const file = join(work, `${name}.raw`);
+    const file = join(bed.work, `${name}.raw`);
     writeFileSync(file, data);
-    await ceph.rbd(['import', '--no-progress', file, `volumes/${name}`]);
+    await bed.ceph.rbd(['import', '--no-progress', file, `volumes/${name}`]);
     return { name, data };
   };
   const fromVolume = (name: string, ...args: string[]) =>
-    glanceTs(api.url, [
+    glanceTs(bed.api.url, [
       '--os-auth-token',
       TOKENS.admin,
       'image-create-from-volume',
@@ -53,20 +37,20 @@ describe('glance image-create-from-volume on a real Ceph cluster', () => {
       '--volume',
       name,
       '--volume-ceph-conf',
-      ceph.confPath,
+      bed.ceph.confPath,
       '--volume-keyring',
-      ceph.keyringPath,
+      bed.ceph.keyringPath,
       '--volume-user',
-      ceph.user,
+      bed.ceph.user,
       ...args,
     ]);
   const download = async (id: string) => {
-    const answer = await api.call('GET', `/v2/images/${id}/file`, TOKENS.admin);
+    const answer = await bed.api.call('GET', `/v2/images/${id}/file`, TOKENS.admin);
     expect(answer.status).toBe(200);
     return answer.body;
   };
   const snapshots = async (spec: string) =>
-    (JSON.parse(await ceph.rbd(['snap', 'ls', spec, '--format', 'json'])) as { name: string }[]).map(
+    (JSON.parse(await bed.ceph.rbd(['snap', 'ls', spec, '--format', 'json'])) as { name: string }[]).map(
       (snapshot) => snapshot.name,
     );
 
@@ -103,7 +87,7 @@ describe('glance image-create-from-volume on a real Ceph cluster', () => {
     });
     expect(run.stderr).toMatch(/Flattened in [\d.]+ s; the volume snapshot is removed\./);
     const id = output.image.id as string;
-    const info = JSON.parse(await ceph.rbd(['info', `images/${id}`, '--format', 'json'])) as {
+    const info = JSON.parse(await bed.ceph.rbd(['info', `images/${id}`, '--format', 'json'])) as {
       parent?: unknown;
     };
     expect(info.parent).toBeUndefined();
@@ -129,7 +113,7 @@ describe('glance image-create-from-volume on a real Ceph cluster', () => {
   });
 
   it('reports a missing volume option as a usage error and a missing volume as an error line', async () => {
-    const usage = await glanceTs(api.url, [
+    const usage = await glanceTs(bed.api.url, [
       '--os-auth-token',
       TOKENS.admin,
       'image-create-from-volume',

@@ -3,12 +3,10 @@
 // stores are `ceph` (rbd, pool images, the default), `thin` (rbd, pool thin, thin provisioning)
 // and `local` (file). What the API wrote is checked from outside with the host's rbd CLI.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CephTestCluster, startCephCluster } from '@glance-ts/testing';
-import { type ImageApi, TOKENS } from '../../../api/test/support/images';
-import { startRbdImageApi } from '../../../api/test/support/rbd';
+import { TOKENS } from '../../../api/test/support/images';
+import { useRbdTestbed } from '../../../api/test/support/rbd';
 import { type ClientRun, glanceclient, glanceTs, withoutIdentity } from '../support/both-clients';
 
 // A python-glanceclient run costs about a second of Python start-up; librbd writes take a few more.
@@ -26,45 +24,31 @@ const idOf = (run: ClientRun) => {
 const RAW_BARE = ['--disk-format', 'raw', '--container-format', 'bare'];
 
 describe('image data through the CLIs to the rbd store on a real Ceph cluster', () => {
-  let ceph: CephTestCluster;
-  let api: ImageApi;
-  let work: string;
+  const bed = useRbdTestbed('glance-ts-cli-rbd-');
   let counter = 0;
-
-  beforeAll(async () => {
-    ceph = await startCephCluster({ pools: ['images', 'volumes', 'thin'] });
-    api = await startRbdImageApi(ceph);
-    work = mkdtempSync(join(tmpdir(), 'glance-ts-cli-rbd-'));
-  }, 240_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await ceph?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
 
   /** Writes `data` to a fresh file in the work directory; returns its path. */
   const fileOf = (data: Buffer) => {
-    const path = join(work, `data-${++counter}.raw`);
+    const path = join(bed.work, `data-${++counter}.raw`);
     writeFileSync(path, data);
     return path;
   };
-  const outFile = () => join(work, `out-${++counter}.raw`);
-  const rbdImages = async (pool: string) => (await ceph.rbd(['ls', pool])).split('\n').filter(Boolean);
+  const outFile = () => join(bed.work, `out-${++counter}.raw`);
+  const rbdImages = async (pool: string) => (await bed.ceph.rbd(['ls', pool])).split('\n').filter(Boolean);
   const rbdSnapshots = async (pool: string, image: string) =>
-    JSON.parse(await ceph.rbd(['snap', 'ls', `${pool}/${image}`, '--format', 'json'])) as {
+    JSON.parse(await bed.ceph.rbd(['snap', 'ls', `${pool}/${image}`, '--format', 'json'])) as {
       name: string;
       protected: string;
     }[];
   const showField = async (id: string, field: string) => {
-    const shown = await glanceTs(api.url, member('image-show', id, '-f', 'json', '-c', field));
+    const shown = await glanceTs(bed.api.url, member('image-show', id, '-f', 'json', '-c', field));
     expect(shown.status).toBe(0);
     return JSON.parse(shown.stdout)[field];
   };
   /** An image's data as stored, read back through a client into a file. */
   const downloadWith = async (client: typeof glanceTs, id: string) => {
     const out = outFile();
-    const run = await client(api.url, member('image-download', id, '--file', out));
+    const run = await client(bed.api.url, member('image-download', id, '--file', out));
     expect(run).toEqual({ stdout: '', stderr: '', status: 0 });
     return readFileSync(out);
   };
@@ -78,7 +62,7 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
   it('our CLI: image-create --file --store ceph, image-download, image-delete: an rbd image in pool images and its snap, then none', async () => {
     const data = randomBytes(5 * MiB + 777);
     const created = await glanceTs(
-      api.url,
+      bed.api.url,
       member('image-create', '--file', fileOf(data), '--store', 'ceph', ...RAW_BARE, '--name', 'x'),
     );
     expect(created.stderr).toBe('');
@@ -92,7 +76,7 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
     expect(await showField(id, 'os_hash_value')).toBe(sha512(data));
     await expectStored('images', id);
     expect(await rbdImages('thin')).not.toContain(id);
-    const info = JSON.parse(await ceph.rbd(['info', `images/${id}`, '--format', 'json'])) as {
+    const info = JSON.parse(await bed.ceph.rbd(['info', `images/${id}`, '--format', 'json'])) as {
       size: number;
       order: number;
     };
@@ -100,10 +84,10 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
 
     expect(sha512(await downloadWith(glanceTs, id))).toBe(sha512(data));
 
-    const deleted = await glanceTs(api.url, member('image-delete', id));
+    const deleted = await glanceTs(bed.api.url, member('image-delete', id));
     expect(deleted).toEqual({ stdout: '', stderr: '', status: 0 });
     expect(await rbdImages('images')).not.toContain(id);
-    const shown = await glanceTs(api.url, member('image-show', id));
+    const shown = await glanceTs(bed.api.url, member('image-show', id));
     expect(shown.status).toBe(1);
   });
 
@@ -112,7 +96,7 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
     const data = randomBytes(5 * MiB + 4321);
     data.fill(0, MiB, 3 * MiB);
     const created = await glanceTs(
-      api.url,
+      bed.api.url,
       member('image-create', '--store', 'thin', ...RAW_BARE, '--name', 'x'),
       {
         stdin: { file: fileOf(data) },
@@ -127,7 +111,7 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
     expect(await showField(id, 'os_hash_value')).toBe(sha512(data));
     await expectStored('thin', id);
     expect(await rbdImages('images')).not.toContain(id);
-    const usage = JSON.parse(await ceph.rbd(['du', `thin/${id}@snap`, '--format', 'json'])) as {
+    const usage = JSON.parse(await bed.ceph.rbd(['du', `thin/${id}@snap`, '--format', 'json'])) as {
       images: { provisioned_size: number; used_size: number }[];
     };
     expect(usage.images[0].provisioned_size).toBe(data.length);
@@ -135,11 +119,11 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
 
     expect(sha512(await downloadWith(glanceTs, id))).toBe(sha512(data));
     // And to stdout.
-    const piped = await glanceTs(api.url, member('image-download', id), { binaryStdout: true });
+    const piped = await glanceTs(bed.api.url, member('image-download', id), { binaryStdout: true });
     expect(piped.status).toBe(0);
     expect(sha512(Buffer.from(piped.stdout, 'latin1'))).toBe(sha512(data));
 
-    expect(await glanceTs(api.url, member('image-delete', id))).toEqual({
+    expect(await glanceTs(bed.api.url, member('image-delete', id))).toEqual({
       stdout: '',
       stderr: '',
       status: 0,
@@ -149,12 +133,12 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
 
   it('our CLI: image-upload --file --store thin to an image created empty', async () => {
     const data = randomBytes(3 * MiB + 99);
-    const created = await glanceTs(api.url, member('image-create', ...RAW_BARE, '--name', 'x'));
+    const created = await glanceTs(bed.api.url, member('image-create', ...RAW_BARE, '--name', 'x'));
     expect(created.status).toBe(0);
     expect(created.stdout).toMatch(/\| status +\| queued +\|/);
     const id = idOf(created);
     const uploaded = await glanceTs(
-      api.url,
+      bed.api.url,
       member('image-upload', id, '--file', fileOf(data), '--store', 'thin'),
     );
     expect(uploaded).toEqual({ stdout: '', stderr: '', status: 0 });
@@ -162,7 +146,7 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
     expect(await showField(id, 'stores')).toBe('thin');
     await expectStored('thin', id);
     expect(sha512(await downloadWith(glanceTs, id))).toBe(sha512(data));
-    expect((await glanceTs(api.url, member('image-delete', id))).status).toBe(0);
+    expect((await glanceTs(bed.api.url, member('image-delete', id))).status).toBe(0);
     expect(await rbdImages('thin')).not.toContain(id);
   });
 
@@ -179,8 +163,8 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
       '--name',
       'interop',
     );
-    const theirs = await glanceclient(api.url, create);
-    const ours = await glanceTs(api.url, create);
+    const theirs = await glanceclient(bed.api.url, create);
+    const ours = await glanceTs(bed.api.url, create);
     expect(theirs.status).toBe(0);
     expect(withoutIdentity(ours)).toEqual(withoutIdentity(theirs));
     const [theirId, ourId] = [idOf(theirs), idOf(ours)];
@@ -189,12 +173,12 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
     expect(sha512(await downloadWith(glanceTs, theirId))).toBe(sha512(data));
     expect(sha512(await downloadWith(glanceclient, ourId))).toBe(sha512(data));
 
-    expect(await glanceclient(api.url, member('image-delete', ourId))).toEqual({
+    expect(await glanceclient(bed.api.url, member('image-delete', ourId))).toEqual({
       stdout: '',
       stderr: '',
       status: 0,
     });
-    expect(await glanceTs(api.url, member('image-delete', theirId))).toEqual({
+    expect(await glanceTs(bed.api.url, member('image-delete', theirId))).toEqual({
       stdout: '',
       stderr: '',
       status: 0,
@@ -207,16 +191,16 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
   it('an image whose snap has a clone: image-delete fails (409) as in glanceclient, and succeeds once the clone is gone', async () => {
     const data = randomBytes(2 * MiB + 5);
     const created = await glanceTs(
-      api.url,
+      bed.api.url,
       member('image-create', '--file', fileOf(data), '--store', 'ceph', ...RAW_BARE, '--name', 'cloned'),
     );
     expect(created.status).toBe(0);
     const id = idOf(created);
-    await ceph.rbd(['clone', `images/${id}@snap`, 'volumes/v1']);
+    await bed.ceph.rbd(['clone', `images/${id}@snap`, 'volumes/v1']);
     expect(await rbdImages('volumes')).toEqual(['v1']);
 
-    const ours = await glanceTs(api.url, member('image-delete', id));
-    const theirs = await glanceclient(api.url, member('image-delete', id));
+    const ours = await glanceTs(bed.api.url, member('image-delete', id));
+    const theirs = await glanceclient(bed.api.url, member('image-delete', id));
     expect(ours).toEqual(theirs);
     expect(ours).toEqual({
       stdout: '',
@@ -227,8 +211,8 @@ describe('image data through the CLIs to the rbd store on a real Ceph cluster', 
     await expectStored('images', id);
     expect(sha512(await downloadWith(glanceTs, id))).toBe(sha512(data));
 
-    await ceph.rbd(['rm', '--no-progress', 'volumes/v1']);
-    expect(await glanceTs(api.url, member('image-delete', id))).toEqual({
+    await bed.ceph.rbd(['rm', '--no-progress', 'volumes/v1']);
+    expect(await glanceTs(bed.api.url, member('image-delete', id))).toEqual({
       stdout: '',
       stderr: '',
       status: 0,
