@@ -136,6 +136,24 @@ export interface StoreConfigByType {
  */
 export type DatabaseConfig = { dialect: 'sqlite'; path: string } | { dialect: 'postgresql'; url: string };
 
+/**
+ * Glance's web-download URL filter (`[import_filtering_opts]`): when an allow list is set, its
+ * deny list is ignored. Ports filter only ports written in the URL.
+ */
+export interface ImportFilteringConfig {
+  allowedSchemes: string[];
+  disallowedSchemes: string[];
+  allowedHosts: string[];
+  disallowedHosts: string[];
+  allowedPorts: number[];
+  disallowedPorts: number[];
+  /**
+   * glance-ts only: CIDR networks the http store may reach although they are not public (loopback,
+   * link-local, private, unique-local...). Empty by default: such addresses are refused.
+   */
+  allowedNetworks: string[];
+}
+
 export interface GlanceConfig {
   /** The file this configuration was read from (absolute), and whether it is the embedded default. */
   source: { path: string; embedded: boolean };
@@ -167,6 +185,12 @@ export interface GlanceConfig {
    * name, section 'glance_store'. Null when multiStore. Never listed by discovery.
    */
   singleStore: StoreConfig | null;
+  /** Whether image bodies show where data lives (`[DEFAULT] show_image_direct_url`, `show_multiple_locations`). */
+  locations: { showDirectUrl: boolean; showMultiple: boolean };
+  /** `[image_format]`: format inspection of image data. */
+  imageFormat: { requireFormatMatch: boolean; gptSafetyChecksNonfatal: string[]; vmdkAllowedTypes: string[] };
+  /** `[import_filtering_opts]`: what http locations given by non-service callers may point at. */
+  importFiltering: ImportFilteringConfig;
   /** `[DEFAULT] enabled_import_methods`. */
   importMethods: string[];
   auth: {

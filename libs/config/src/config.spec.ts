@@ -73,6 +73,21 @@ describe('parseConfig: defaults', () => {
         thinProvisioning: false,
         fileMode: null,
       },
+      locations: { showDirectUrl: false, showMultiple: false },
+      imageFormat: {
+        requireFormatMatch: true,
+        gptSafetyChecksNonfatal: [],
+        vmdkAllowedTypes: ['streamOptimized', 'monolithicSparse'],
+      },
+      importFiltering: {
+        allowedSchemes: ['http', 'https'],
+        disallowedSchemes: [],
+        allowedHosts: [],
+        disallowedHosts: [],
+        allowedPorts: [80, 443],
+        disallowedPorts: [],
+        allowedNetworks: [],
+      },
       importMethods: ['glance-direct', 'web-download', 'copy-image'],
       auth: {
         strategy: 'noauth',
@@ -692,5 +707,57 @@ describe('[DEFAULT] do_secure_hash, hashing_algorithm, http_retries', () => {
     ['http_retries = -1', /\[DEFAULT\] http_retries/],
   ])('refuses %s with one line naming the key', (line, pattern) => {
     expect(() => parseWith(line)).toThrow(pattern);
+  });
+});
+
+describe('locations, [image_format] and [import_filtering_opts]', () => {
+  const parseWith = (text: string) => parse(`${NOAUTH}${text}`);
+
+  it('reads show_image_direct_url and show_multiple_locations', () => {
+    const config = parseWith('[DEFAULT]\nshow_image_direct_url = true\nshow_multiple_locations = True\n');
+    expect(config.locations).toEqual({ showDirectUrl: true, showMultiple: true });
+  });
+
+  it('reads [image_format]', () => {
+    const config = parseWith(
+      '[image_format]\nrequire_image_format_match = false\ngpt_safety_checks_nonfatal = mbr\nvmdk_allowed_types = streamOptimized\n',
+    );
+    expect(config.imageFormat).toEqual({
+      requireFormatMatch: false,
+      gptSafetyChecksNonfatal: ['mbr'],
+      vmdkAllowedTypes: ['streamOptimized'],
+    });
+  });
+
+  it('reads [import_filtering_opts], host names lower-cased and ports as numbers', () => {
+    const config = parseWith(
+      '[import_filtering_opts]\nallowed_schemes = [https]\nallowed_hosts = Images.Example.org\n' +
+        'allowed_ports = 8080, 443\ndisallowed_ports = 22\nallowed_networks = 10.0.0.0/8, fd00::/8, 127.0.0.1\n',
+    );
+    expect(config.importFiltering).toEqual({
+      allowedSchemes: ['https'],
+      disallowedSchemes: [],
+      allowedHosts: ['images.example.org'],
+      disallowedHosts: [],
+      allowedPorts: [8080, 443],
+      disallowedPorts: [22],
+      allowedNetworks: ['10.0.0.0/8', 'fd00::/8', '127.0.0.1'],
+    });
+    expect(config.warnings).toEqual([]);
+  });
+
+  it.each([
+    ['allowed_ports = 80, http', /\[import_filtering_opts\] allowed_ports: .*"http"/],
+    ['disallowed_ports = 70000', /\[import_filtering_opts\] disallowed_ports: .*"70000"/],
+    ['allowed_networks = 10.0.0.0/33', /\[import_filtering_opts\] allowed_networks: .*"10.0.0.0\/33"/],
+    ['allowed_networks = example.org', /\[import_filtering_opts\] allowed_networks/],
+  ])('refuses %s with one line naming the key', (line, pattern) => {
+    expect(() => parseWith(`[import_filtering_opts]\n${line}\n`)).toThrow(pattern);
+  });
+
+  it('refuses a non-boolean require_image_format_match', () => {
+    expect(() => parseWith('[image_format]\nrequire_image_format_match = perhaps\n')).toThrow(
+      /\[image_format\] require_image_format_match/,
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { DatabaseConfig, GlanceConfig, StoreConfig, StoreType } from './config-types';
+import type {
+  DatabaseConfig,
+  GlanceConfig,
+  ImportFilteringConfig,
+  StoreConfig,
+  StoreType,
+} from './config-types';
 import { STORE_TYPES } from './config-types';
 import { ConfigError, describeFsError, quote } from './errors';
 import { type IniDocument, parseIni } from './ini';
@@ -16,6 +22,8 @@ import {
   DEFAULT_SECTION,
   DEFAULT_STORE_CHOICES,
   GLANCE_STORE_SECTION,
+  IMAGE_FORMAT_SECTION,
+  IMPORT_FILTERING_SECTION,
   KNOWN_IMPORT_METHODS,
   OSLO_POLICY_SECTION,
   RESERVED_STORE_PREFIX,
@@ -25,7 +33,16 @@ import {
 } from './schema';
 
 /** Sections glance-ts itself reads; a store id may not take one of these names. */
-const OWN_SECTIONS = ['DEFAULT', 'glance_store', 'auth', 'oslo_policy', 'database', BACKEND_DEFAULTS_SECTION];
+const OWN_SECTIONS = [
+  'DEFAULT',
+  'glance_store',
+  'auth',
+  'oslo_policy',
+  'database',
+  'image_format',
+  'import_filtering_opts',
+  BACKEND_DEFAULTS_SECTION,
+];
 
 export interface LoadConfigOptions {
   /** Directory a relative `path` is resolved against (default: the process's working directory). */
@@ -75,6 +92,10 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
     algorithm: defaults.get(DEFAULT_SECTION.hashingAlgorithm),
     retries: defaults.get(DEFAULT_SECTION.httpRetries),
   };
+  const locations = {
+    showDirectUrl: defaults.get(DEFAULT_SECTION.showImageDirectUrl),
+    showMultiple: defaults.get(DEFAULT_SECTION.showMultipleLocations),
+  };
   const importMethods = readImportMethods(defaults, context);
   const enabledBackends = readEnabledBackends(defaults);
   defaults.warnAboutKeys(Object.values(DEFAULT_SECTION).map((option) => option.name));
@@ -93,6 +114,8 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
   const auth = readAuth(reader('auth'), context);
   const policy = readPolicy(reader('oslo_policy'));
   const database = readDatabase(reader('database'), context);
+  const imageFormat = readImageFormat(reader('image_format'));
+  const importFiltering = readImportFiltering(reader('import_filtering_opts'));
   warnAboutOtherSections(document, context, enabledBackends);
 
   return {
@@ -105,6 +128,9 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
     stores,
     defaultBackend,
     singleStore,
+    locations,
+    imageFormat,
+    importFiltering,
     importMethods,
     auth,
     policy,
@@ -307,6 +333,33 @@ function readPolicy(policy: SectionReader): GlanceConfig['policy'] {
     enforceNewDefaults: policy.get(OSLO_POLICY_SECTION.enforceNewDefaults),
   };
   policy.warnAboutKeys(Object.values(OSLO_POLICY_SECTION).map((option) => option.name));
+  return result;
+}
+
+function readImageFormat(section: SectionReader): GlanceConfig['imageFormat'] {
+  const result = {
+    requireFormatMatch: section.get(IMAGE_FORMAT_SECTION.requireImageFormatMatch),
+    gptSafetyChecksNonfatal: section.get(IMAGE_FORMAT_SECTION.gptSafetyChecksNonfatal),
+    vmdkAllowedTypes: section.get(IMAGE_FORMAT_SECTION.vmdkAllowedTypes),
+  };
+  section.warnAboutKeys(Object.values(IMAGE_FORMAT_SECTION).map((option) => option.name));
+  return result;
+}
+
+function readImportFiltering(section: SectionReader): ImportFilteringConfig {
+  const options = IMPORT_FILTERING_SECTION;
+  const ports = (values: string[]) => values.map(Number);
+  const result = {
+    allowedSchemes: section.get(options.allowedSchemes),
+    disallowedSchemes: section.get(options.disallowedSchemes),
+    // Glance compares normalised host names: case does not matter in DNS.
+    allowedHosts: section.get(options.allowedHosts).map((host) => host.toLowerCase()),
+    disallowedHosts: section.get(options.disallowedHosts).map((host) => host.toLowerCase()),
+    allowedPorts: ports(section.get(options.allowedPorts)),
+    disallowedPorts: ports(section.get(options.disallowedPorts)),
+    allowedNetworks: section.get(options.allowedNetworks),
+  };
+  section.warnAboutKeys(Object.values(options).map((option) => option.name));
   return result;
 }
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 /**
  * What glance-ts reads from glance-api.conf: one table per section and one per store type. Option
@@ -72,10 +73,100 @@ export const DEFAULT_SECTION = {
     max: 100,
     help: "Attempts at reading a location's data to hash it before giving up (Glance's option of the same name).",
   }),
+  showImageDirectUrl: boolOpt('show_image_direct_url', false, {
+    help: 'Image bodies carry `direct_url`, the location of the highest-weight store. Off by default, as in Glance: anyone who can read an image then learns where its data lives (OSSN-0065); Nova and older Cinder read it to clone RBD images.',
+  }),
+  showMultipleLocations: boolOpt('show_multiple_locations', false, {
+    help: "Image bodies carry `locations`, and JSON patch may add, replace and remove them (Glance's deprecated option). Off by default: it re-opens OSSN-0065 for anyone who can read locations; the location API (POST /v2/images/{id}/locations) is the safe way.",
+  }),
   workers: intOpt('workers', Math.max(1, availableParallelism()), {
     min: 1,
     max: 256,
     help: 'API worker processes sharing the port (Glance: one per CPU by default); 1 runs the API in a single process.',
+  }),
+} satisfies Record<string, AnyOptionSpec>;
+
+// ---------------------------------------------------------------------------------------------
+// [image_format]
+
+export const IMAGE_FORMAT_SECTION = {
+  requireImageFormatMatch: boolOpt('require_image_format_match', true, {
+    help: 'Refuse image data whose format (inspected while it arrives) does not match the declared disk_format, as Glance does.',
+  }),
+  gptSafetyChecksNonfatal: listOpt('gpt_safety_checks_nonfatal', [], {
+    help: 'Safety checks of GPT disks (mbr, gptmbr) whose failure is only logged.',
+  }),
+  vmdkAllowedTypes: listOpt('vmdk_allowed_types', ['streamOptimized', 'monolithicSparse'], {
+    help: 'VMDK create types accepted; others fail the safety check (named extents can point at host files).',
+  }),
+} satisfies Record<string, AnyOptionSpec>;
+
+// ---------------------------------------------------------------------------------------------
+// [import_filtering_opts]
+
+const portList = (value: string[]): string | null => {
+  const bad = value.find((item) => !/^\d+$/.test(item) || Number(item) < 1 || Number(item) > 65535);
+  return bad === undefined ? null : `must be ports between 1 and 65535, got ${JSON.stringify(bad)}`;
+};
+
+const networkList = (value: string[]): string | null => {
+  const bad = value.find((item) => parseNetwork(item) === null);
+  return bad === undefined
+    ? null
+    : `must be networks in CIDR notation (10.0.0.0/8, fd00::/8), got ${JSON.stringify(bad)}`;
+};
+
+/** `10.1.0.0/16` or a bare address (a /32 or /128); null when it is neither. */
+export function parseNetwork(
+  text: string,
+): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address, prefixText, ...rest] = text.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return null;
+  const bits = version === 4 ? 32 : 128;
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return null;
+  const prefix = prefixText === undefined ? bits : Number(prefixText);
+  if (prefix > bits) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/**
+ * Glance's web-download filter, which glance-ts applies to http location URLs given by callers
+ * without the service role; `allowed_networks` is glance-ts's own (see ImportFilteringConfig).
+ */
+export const IMPORT_FILTERING_SECTION = {
+  allowedSchemes: listOpt('allowed_schemes', ['http', 'https'], {
+    bounds: true,
+    quotes: true,
+    help: 'URL schemes allowed (the list wins over disallowed_schemes).',
+  }),
+  disallowedSchemes: listOpt('disallowed_schemes', [], {
+    bounds: true,
+    quotes: true,
+    help: 'URL schemes refused (ignored when allowed_schemes is set).',
+  }),
+  allowedHosts: listOpt('allowed_hosts', [], {
+    bounds: true,
+    help: 'Hosts allowed (the list wins over disallowed_hosts).',
+  }),
+  disallowedHosts: listOpt('disallowed_hosts', [], {
+    bounds: true,
+    help: 'Hosts refused (ignored when allowed_hosts is set).',
+  }),
+  allowedPorts: listOpt('allowed_ports', ['80', '443'], {
+    bounds: true,
+    check: portList,
+    help: 'Explicit URL ports allowed (the list wins over disallowed_ports); a URL without a port passes.',
+  }),
+  disallowedPorts: listOpt('disallowed_ports', [], {
+    bounds: true,
+    check: portList,
+    help: 'Explicit URL ports refused (ignored when allowed_ports is set).',
+  }),
+  allowedNetworks: listOpt('allowed_networks', [], {
+    bounds: true,
+    check: networkList,
+    help: 'glance-ts only: networks (CIDR) the http store may connect to although they are loopback, link-local, private or otherwise not public, which it refuses by default after resolving the host (on every redirect too).',
   }),
 } satisfies Record<string, AnyOptionSpec>;
 

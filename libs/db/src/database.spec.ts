@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { Client, types } from 'pg';
 import { describeDatabaseTarget, type ImageDatabase, maskPassword, openImageDatabase } from './database';
 import { DatabaseError } from './errors';
@@ -134,6 +135,36 @@ describe('openImageDatabase: SQLite', () => {
     expect(tables.map((row) => (row as { name: string }).name)).toEqual(
       expect.not.arrayContaining(['images', 'image_properties', 'image_tags']),
     );
+  });
+
+  it('gives the locations of an existing database their data keys (migration 0003)', async () => {
+    const path = join(dir, 'glance.sqlite');
+    const raw = new Database(path);
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => imageMigrations('sqlite') } });
+    expect((await migrator.migrateTo('0002_hash_jobs')).error).toBeUndefined();
+    const now = '2024-01-01T00:00:00.000Z';
+    raw
+      .prepare(
+        `insert into images (id, status, visibility, min_disk, min_ram, protected, os_hidden, created_at, updated_at)
+         values ('i', 'active', 'shared', 0, 0, 0, 0, ?, ?)`,
+      )
+      .run(now, now);
+    const insert = raw.prepare(
+      "insert into image_locations (image_id, url, metadata, status, position) values ('i', ?, '{}', 'active', ?)",
+    );
+    insert.run('file:///srv/x/../y', 0);
+    insert.run('https://example.org/z', 1);
+    await db.destroy();
+
+    (await openImageDatabase({ dialect: 'sqlite', path })).close();
+    const check = new Database(path, { readonly: true });
+    const keys = check.prepare('select url, data_key from image_locations order by position').all();
+    check.close();
+    expect(keys).toEqual([
+      { url: 'file:///srv/x/../y', data_key: 'file:///srv/y' },
+      { url: 'https://example.org/z', data_key: null },
+    ]);
   });
 
   it('refuses a database migrated by a newer glance-ts', async () => {

@@ -21,3 +21,18 @@ export class DatabaseError extends Error {
     this.name = 'DatabaseError';
   }
 }
+
+/**
+ * A change would give an image a location on data another image already has a location on, and
+ * the caller asked for data of the image's own (Glance's location API for non-service callers).
+ */
+export class SharedDataError extends Error {
+  constructor(
+    readonly imageId: string,
+    readonly url: string,
+    readonly otherImageId: string,
+  ) {
+    super(`The data at ${url} is already image ${otherImageId}'s data.`);
+    this.name = 'SharedDataError';
+  }
+}

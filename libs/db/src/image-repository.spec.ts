@@ -4,7 +4,7 @@
  * a line saying how to get a server).
  */
 import type { ImageDatabase } from './database';
-import { DuplicateImageError, MarkerNotFoundError } from './errors';
+import { DuplicateImageError, MarkerNotFoundError, SharedDataError } from './errors';
 import type { ImageRepository } from './image-repository';
 import type { DatabaseDialect } from './sql-dialect';
 import { openImageDatabase } from './database';
@@ -222,8 +222,10 @@ describe.each(DIALECTS)('KyselyImageRepository on %s', (dialect) => {
         properties: { b: '3', c: '4' },
         tags: ['z', 'x'],
         locations: [LOCATION, second],
+        released: [],
       });
-      expect(await images.get('u')).toEqual(updated);
+      const { released: _released, ...record } = updated!;
+      expect(await images.get('u')).toEqual(record);
     });
 
     it('leaves alone what the changes do not mention', async () => {
@@ -415,7 +417,7 @@ describe.each(DIALECTS)('KyselyImageRepository on %s', (dialect) => {
     it('removes the image with its properties, tags and locations and returns it', async () => {
       await images.create({ id: 'd', properties: { a: '1' }, tags: ['t'] });
       const full = await images.addLocation('d', LOCATION);
-      expect(await images.delete('d')).toEqual(full);
+      expect(await images.delete('d')).toEqual({ ...full, released: [{ ...LOCATION, shared: false }] });
       expect(await images.get('d')).toBeNull();
       expect(await images.delete('d')).toBeNull();
       // Had the child rows survived (no cascade), the new image would come back with them.
@@ -427,6 +429,88 @@ describe.each(DIALECTS)('KyselyImageRepository on %s', (dialect) => {
       const other = await images.create({ id: 'd2', tags: ['t'], properties: { a: '1' } });
       await images.delete('d1');
       expect(await images.get('d2')).toEqual(other);
+    });
+  });
+
+  describe('data shared by several images (locationDataKey)', () => {
+    startEmpty();
+    const at = (url: string): ImageLocation => ({ url, metadata: { store: 'local' }, status: 'active' });
+    const RBD = 'rbd://fsid-1/images/base';
+
+    it('marks a deleted location shared while another image names the same data, not after', async () => {
+      await images.create({ id: 'a', status: 'active' });
+      await images.create({ id: 'b', status: 'active' });
+      await images.update('a', { locations: [at('file:///srv/images/a')] });
+      // The same file, written another way.
+      await images.update('b', { locations: [at('file:///srv/images/../images/./a')] });
+      expect((await images.delete('b'))?.released).toEqual([
+        { ...at('file:///srv/images/../images/./a'), shared: true },
+      ]);
+      expect((await images.delete('a'))?.released).toEqual([
+        { ...at('file:///srv/images/a'), shared: false },
+      ]);
+    });
+
+    it('treats every snapshot of one rbd image as the same data', async () => {
+      await images.create({ id: 'a' });
+      await images.create({ id: 'b' });
+      await images.update('a', { locations: [at(`${RBD}/snap`)] });
+      await images.update('b', { locations: [at(`${RBD}/other-snapshot`)] });
+      expect((await images.delete('a'))?.released[0].shared).toBe(true);
+      expect((await images.delete('b'))?.released[0].shared).toBe(false);
+    });
+
+    it('never marks http locations shared (glance-ts does not delete their data)', async () => {
+      await images.create({ id: 'a' });
+      await images.create({ id: 'b' });
+      await images.update('a', { locations: [at('https://example.org/x')] });
+      await images.update('b', { locations: [at('https://example.org/x')] });
+      expect((await images.delete('a'))?.released[0].shared).toBe(false);
+    });
+
+    it('releases the locations a replacement drops, shared when a kept location names the data', async () => {
+      await images.create({ id: 'a' });
+      await images.update('a', {
+        locations: [at(`${RBD}/snap`), at('file:///srv/one'), at('file:///srv/two')],
+      });
+      const result = await images.update('a', { locations: [at(`${RBD}/snap2`), at('file:///srv/two')] });
+      expect(result?.released).toEqual([
+        { ...at(`${RBD}/snap`), shared: true },
+        { ...at('file:///srv/one'), shared: false },
+      ]);
+      expect(result?.locations.map((location) => location.url)).toEqual([`${RBD}/snap2`, 'file:///srv/two']);
+    });
+
+    it('refuses, changing nothing, a new location on another image data when asked to', async () => {
+      await images.create({ id: 'owner-image', status: 'active' });
+      await images.update('owner-image', { locations: [at('file:///srv/public')] });
+      const queued = await images.create({ id: 'other' });
+      const refused = images.transition('other', ['queued'], {
+        core: { status: 'active', size: 5 },
+        locations: [at('file:///srv/./public')],
+        refuseSharedData: true,
+      });
+      await expect(refused).rejects.toBeInstanceOf(SharedDataError);
+      await expect(refused).rejects.toMatchObject({ otherImageId: 'owner-image' });
+      expect(await images.get('other')).toEqual(queued);
+      // Without the flag (a service may share data), the same change is made.
+      const shared = await images.transition('other', ['queued'], {
+        core: { status: 'active' },
+        locations: [at('file:///srv/./public')],
+      });
+      expect(shared?.status).toBe('active');
+    });
+
+    it('lets exactly one of two concurrent deletes of images sharing data remove it', async () => {
+      for (let round = 0; round < 5; round++) {
+        await images.create({ id: `x${round}` });
+        await images.create({ id: `y${round}` });
+        await images.update(`x${round}`, { locations: [at(`file:///srv/shared-${round}`)] });
+        await images.update(`y${round}`, { locations: [at(`file:///srv/shared-${round}`)] });
+        const [x, y] = await Promise.all([images.delete(`x${round}`), images.delete(`y${round}`)]);
+        const unshared = [x, y].filter((result) => result?.released[0].shared === false);
+        expect(unshared).toHaveLength(1);
+      }
     });
   });
 

@@ -4,6 +4,7 @@ import type {
   ImageLocation,
   ImageRecord,
   ImageStatus,
+  ImageWriteResult,
   NewImage,
 } from './types';
 
@@ -18,20 +19,30 @@ export interface ImageRepository {
   get(id: string): Promise<ImageRecord | null>;
   /** Throws MarkerNotFoundError when `query.marker` is not an image the scope can see. */
   list(query: ImageListQuery): Promise<ImageRecord[]>;
-  /** Applies the changes and bumps `updatedAt`. Null when the image does not exist. */
-  update(id: string, changes: ImageChanges): Promise<ImageRecord | null>;
+  /**
+   * Applies the changes and bumps `updatedAt`. Null when the image does not exist. With
+   * `changes.locations`, the result lists the locations the change released (see ReleasedLocation).
+   */
+  update(id: string, changes: ImageChanges): Promise<ImageWriteResult | null>;
   /**
    * Compare-and-set on status: applies `changes` (and bumps `updatedAt`) only if the image's
    * status is one of `from`. Returns the updated record, or null when the image is missing or
    * in another status (the caller answers 409 / 404 after re-reading).
    */
-  transition(id: string, from: readonly ImageStatus[], changes: ImageChanges): Promise<ImageRecord | null>;
+  transition(
+    id: string,
+    from: readonly ImageStatus[],
+    changes: ImageChanges,
+  ): Promise<ImageWriteResult | null>;
   /** Adds a tag if absent (idempotent). Null when the image does not exist. */
   addTag(id: string, tag: string): Promise<ImageRecord | null>;
   /** False when the image or the tag does not exist. */
   removeTag(id: string, tag: string): Promise<boolean>;
   /** Appends a location. Null when the image does not exist. */
   addLocation(id: string, location: ImageLocation): Promise<ImageRecord | null>;
-  /** Removes the image row with its properties, tags and locations; returns what was removed. */
-  delete(id: string): Promise<ImageRecord | null>;
+  /**
+   * Removes the image row with its properties, tags and locations; returns what was removed, with
+   * its locations as released (data another image still names is marked shared: keep it).
+   */
+  delete(id: string): Promise<ImageWriteResult | null>;
 }

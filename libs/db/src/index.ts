@@ -12,15 +12,18 @@ export type {
   ImageRecord,
   ImageStatus,
   ImageVisibility,
+  ImageWriteResult,
   ListScope,
   NewImage,
+  ReleasedLocation,
   SortKey,
   SortSpec,
 } from './types';
 export { IMAGE_CORE_DEFAULTS, IMAGE_CORE_KEYS } from './types';
 export type { ImageRepository } from './image-repository';
 export type { HashJob, HashJobRepository, NewHashJob } from './hash-job-repository';
-export { DatabaseError, DuplicateImageError, MarkerNotFoundError } from './errors';
+export { DatabaseError, DuplicateImageError, MarkerNotFoundError, SharedDataError } from './errors';
+export { locationDataKey } from './location-data';
 export {
   type DatabaseLogger,
   type DatabaseTarget,

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import { DuplicateImageError, MarkerNotFoundError } from './errors';
+import { DuplicateImageError, MarkerNotFoundError, SharedDataError } from './errors';
 import type { ImageRepository } from './image-repository';
+import { locationDataKey } from './location-data';
 import {
   afterMarker,
   completeSort,
@@ -19,7 +20,9 @@ import type {
   ImageRecord,
   ImageStatus,
   ImageVisibility,
+  ImageWriteResult,
   NewImage,
+  ReleasedLocation,
 } from './types';
 import { IMAGE_CORE_DEFAULTS } from './types';
 
@@ -136,7 +139,7 @@ export class KyselyImageRepository implements ImageRepository {
     });
   }
 
-  update(id: string, changes: ImageChanges): Promise<ImageRecord | null> {
+  update(id: string, changes: ImageChanges): Promise<ImageWriteResult | null> {
     return this.write((trx) => this.applyChanges(trx, id, changes, null));
   }
 
@@ -144,7 +147,7 @@ export class KyselyImageRepository implements ImageRepository {
     id: string,
     from: readonly ImageStatus[],
     changes: ImageChanges,
-  ): Promise<ImageRecord | null> {
+  ): Promise<ImageWriteResult | null> {
     // No status to move from: nothing can match (and `IN ()` is not valid SQL).
     if (from.length === 0) return null;
     return this.write((trx) => this.applyChanges(trx, id, changes, from));
@@ -191,13 +194,14 @@ export class KyselyImageRepository implements ImageRepository {
     });
   }
 
-  delete(id: string): Promise<ImageRecord | null> {
+  delete(id: string): Promise<ImageWriteResult | null> {
     return this.write(async (trx) => {
       if (!(await this.sql.lockImage(trx, id))) return null;
       const removed = await this.loadOne(trx, id);
+      const released = await this.release(trx, id, await this.locationRows(trx, id), new Set());
       // Properties, tags and locations go with it (ON DELETE CASCADE).
       await trx.deleteFrom('images').where('id', '=', id).execute();
-      return removed;
+      return { ...removed, released };
     });
   }
 
@@ -232,7 +236,7 @@ export class KyselyImageRepository implements ImageRepository {
     id: string,
     changes: ImageChanges,
     from: readonly ImageStatus[] | null,
-  ): Promise<ImageRecord | null> {
+  ): Promise<ImageWriteResult | null> {
     let update = trx
       .updateTable('images')
       .set({ ...this.coreColumns(changes.core ?? {}), updated_at: this.sql.toSqlTimestamp(this.clock()) })
@@ -249,11 +253,103 @@ export class KyselyImageRepository implements ImageRepository {
       await trx.deleteFrom('image_tags').where('image_id', '=', id).execute();
       await insertTags(trx, id, changes.tags);
     }
+    let released: ReleasedLocation[] = [];
     if (changes.locations !== undefined) {
-      await trx.deleteFrom('image_locations').where('image_id', '=', id).execute();
-      await insertLocations(trx, id, changes.locations, 0);
+      released = await this.replaceLocations(trx, id, changes.locations, changes.refuseSharedData ?? false);
     }
-    return this.loadOne(trx, id);
+    return { ...(await this.loadOne(trx, id)), released };
+  }
+
+  /**
+   * Replaces the image's locations, refusing (SharedDataError) a new location on another image's
+   * data when asked, and returns the locations that are gone, each marked shared when another image
+   * or a kept location still names its data.
+   */
+  private async replaceLocations(
+    trx: Db,
+    id: string,
+    locations: readonly ImageLocation[],
+    refuseSharedData: boolean,
+  ): Promise<ReleasedLocation[]> {
+    const old = await this.locationRows(trx, id);
+    const oldUrls = new Set(old.map((row) => row.url));
+    const newUrls = new Set(locations.map((location) => location.url));
+    const added = locations.filter((location) => !oldUrls.has(location.url));
+    const keys = [
+      ...old.map((row) => row.data_key),
+      ...added.map((location) => locationDataKey(location.url)),
+    ];
+    await this.sql.lockDataKeys(
+      trx,
+      keys.filter((key): key is string => key !== null),
+    );
+    if (refuseSharedData) {
+      for (const location of added) {
+        const key = locationDataKey(location.url);
+        const other = key === null ? undefined : await this.otherImageWithData(trx, id, key);
+        if (other !== undefined) throw new SharedDataError(id, location.url, other);
+      }
+    }
+    const kept = new Set(
+      locations.map((location) => locationDataKey(location.url)).filter((key) => key !== null),
+    );
+    const gone = old.filter((row) => !newUrls.has(row.url));
+    const released = await this.release(trx, id, gone, kept);
+    await trx.deleteFrom('image_locations').where('image_id', '=', id).execute();
+    await insertLocations(trx, id, locations, 0);
+    return released;
+  }
+
+  /** The image's location rows, with their data keys, in order. */
+  private locationRows(trx: Db, id: string) {
+    return trx
+      .selectFrom('image_locations')
+      .select(['url', 'metadata', 'status', 'data_key'])
+      .where('image_id', '=', id)
+      .orderBy('position')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Some other image with a location on the data `key` names, if any. */
+  private async otherImageWithData(trx: Db, id: string, key: string): Promise<string | undefined> {
+    const row = await trx
+      .selectFrom('image_locations')
+      .select('image_id')
+      .where('data_key', '=', key)
+      .where('image_id', '!=', id)
+      .limit(1)
+      .executeTakeFirst();
+    return row?.image_id;
+  }
+
+  /**
+   * The locations `rows` as released by image `id`: shared when a location in `kept` or another
+   * image still names the same data. Takes the data keys' locks first.
+   */
+  private async release(
+    trx: Db,
+    id: string,
+    rows: ReadonlyArray<{ url: string; metadata: string; status: string; data_key: string | null }>,
+    kept: ReadonlySet<string | null>,
+  ): Promise<ReleasedLocation[]> {
+    await this.sql.lockDataKeys(
+      trx,
+      rows.map((row) => row.data_key).filter((key): key is string => key !== null),
+    );
+    const released: ReleasedLocation[] = [];
+    for (const row of rows) {
+      const key = row.data_key;
+      const shared =
+        key !== null && (kept.has(key) || (await this.otherImageWithData(trx, id, key)) !== undefined);
+      released.push({
+        url: row.url,
+        metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+        status: row.status as ImageLocation['status'],
+        shared,
+      });
+    }
+    return released;
   }
 
   /** Bumps updated_at (locking the row); false when there is no such image. */
@@ -387,6 +483,7 @@ async function insertLocations(
     metadata: JSON.stringify(location.metadata ?? {}),
     status: location.status,
     position: firstPosition + index,
+    data_key: locationDataKey(location.url),
   }));
   if (rows.length > 0) await trx.insertInto('image_locations').values(rows).execute();
 }

@@ -5,6 +5,7 @@ import {
   type MigrationProvider,
   sql,
 } from 'kysely';
+import { locationDataKey } from './location-data';
 import type { DatabaseDialect } from './sql-dialect';
 
 /**
@@ -19,6 +20,7 @@ export function imageMigrations(dialect: DatabaseDialect): Record<string, Migrat
   return {
     '0001_images': images0001(dialect),
     '0002_hash_jobs': hashJobs0002(dialect),
+    '0003_location_data_keys': locationDataKeys0003(),
   };
 }
 
@@ -163,6 +165,40 @@ function hashJobs0002(dialect: DatabaseDialect): Migration {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('hash_jobs').execute();
+    },
+  };
+}
+
+/**
+ * Which data each location names (locationDataKey), so that a delete can tell in one indexed query
+ * whether another image still has a location on the same data. Existing rows are filled in here.
+ */
+function locationDataKeys0003(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('image_locations').addColumn('data_key', 'text').execute();
+      await db.schema
+        .createIndex('image_locations_data_key_idx')
+        .on('image_locations')
+        .column('data_key')
+        .execute();
+      const locations = db as unknown as Kysely<{
+        image_locations: { id: number; url: string; data_key: string | null };
+      }>;
+      const rows = await locations.selectFrom('image_locations').select(['id', 'url']).execute();
+      for (const row of rows) {
+        const key = locationDataKey(row.url);
+        if (key === null) continue;
+        await locations
+          .updateTable('image_locations')
+          .set({ data_key: key })
+          .where('id', '=', row.id)
+          .execute();
+      }
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('image_locations_data_key_idx').execute();
+      await db.schema.alterTable('image_locations').dropColumn('data_key').execute();
     },
   };
 }

@@ -58,6 +58,8 @@ export interface ImageLocationsTable {
   status: string;
   /** 0-based order of the image's locations. */
   position: number;
+  /** Which data the location names (locationDataKey); null for data glance-ts never deletes. */
+  data_key: string | null;
 }
 
 export interface HashJobsTable {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { ImageSchema, SqlBoolean, SqlTimestamp } from './schema';
 
 /** The database engines glance-ts stores image metadata in. */
@@ -22,6 +22,12 @@ export interface SqlDialect {
    * one image queue on its row in one order and cannot deadlock on its child rows.
    */
   lockImage(trx: Kysely<ImageSchema>, id: string): Promise<boolean>;
+  /**
+   * Serializes the transactions that add or release locations on the same data (locationDataKey)
+   * until this one ends, so that two deletes of images sharing data cannot both see the other image
+   * and both keep the data, and an add cannot miss a concurrent one.
+   */
+  lockDataKeys(trx: Kysely<ImageSchema>, keys: readonly string[]): Promise<void>;
 }
 
 const SQLITE: SqlDialect = {
@@ -40,6 +46,8 @@ const SQLITE: SqlDialect = {
     const row = await trx.selectFrom('images').select('id').where('id', '=', id).executeTakeFirst();
     return row !== undefined;
   },
+  // One writer at a time already (BEGIN IMMEDIATE).
+  lockDataKeys: async () => undefined,
 };
 
 /** SQLSTATE unique_violation (primary keys included). */
@@ -61,6 +69,12 @@ const POSTGRESQL: SqlDialect = {
       .forUpdate()
       .executeTakeFirst();
     return row !== undefined;
+  },
+  async lockDataKeys(trx, keys) {
+    // Transaction-scoped advisory locks, taken in one order so that two writers cannot deadlock.
+    for (const key of [...new Set(keys)].sort()) {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 7079))`.execute(trx);
+    }
   },
 };
 

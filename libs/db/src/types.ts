@@ -90,6 +90,20 @@ export interface NewImage extends Partial<ImageCore> {
 }
 
 /**
+ * A location a write took off an image (a delete, a changed location list). Its data may be removed
+ * from the store only when `shared` is false: no other image, and no location the image keeps,
+ * names the same data (see locationDataKey). Decided in the write's own transaction.
+ */
+export interface ReleasedLocation extends ImageLocation {
+  shared: boolean;
+}
+
+/** What a write returns: the image as written, and the locations it released. */
+export interface ImageWriteResult extends ImageRecord {
+  released: ReleasedLocation[];
+}
+
+/**
  * One update, applied in a single transaction. `core` sets columns; `properties` is the full new
  * set of custom properties when given (replacing the old set); `tags` likewise.
  */
@@ -99,6 +113,11 @@ export interface ImageChanges {
   tags?: string[];
   /** Replaces all locations when given. */
   locations?: ImageLocation[];
+  /**
+   * With `locations`: fail with SharedDataError, changing nothing, when a location the change adds
+   * names data another image has a location on (callers without the service role may not share).
+   */
+  refuseSharedData?: boolean;
 }
 
 export type SortKey =
