@@ -23,6 +23,7 @@ export default tseslint.config(
       'libs/db/**/*.ts',
       'libs/ceph/**/*.ts',
       'libs/volume-upload/**/*.ts',
+      'libs/image-format/**/*.ts',
       'libs/testing/**/*.ts',
     ],
     rules: { 'no-restricted-imports': ['error', { patterns: ['@nestjs/*'] }] },
