@@ -1,4 +1,5 @@
 import { sixStoresWithTokens, tokenFiles } from './support/configs';
+import { runPython } from './support/python-glanceclient';
 import { type RunningApi, startApi } from './support/test-api';
 
 const admin = { 'x-auth-token': 'admin-token' };
@@ -74,15 +75,33 @@ describe('discovery beyond the captures', () => {
     expect(await (await get('/v2/info/usage')).text()).toBe('{"usage": {}}');
   });
 
-  it('negotiates /v2.N paths and sends other versions to the versions document', async () => {
-    expect((await get('/v2.15/info/stores/detail')).status).toBe(200);
-    expect((await get('/v2.99/info/stores')).status).toBe(300);
+  it('negotiates the /v2.N paths Glance HEAD serves without the image cache, else the versions', async () => {
+    for (const served of ['v2', 'v2.0', 'v2.7', 'v2.8', 'v2.13', 'v2.15', 'v2.17']) {
+      expect([served, (await get(`/${served}/info/stores/detail`)).status]).toEqual([served, 200]);
+    }
+    for (const other of ['v2.14', 'v2.16', 'v2.18', 'v2.99', 'v3']) {
+      expect([other, (await get(`/${other}/info/stores`)).status]).toEqual([other, 300]);
+    }
     const versions = await (await get('/versions', {})).json();
-    expect(versions.versions[0]).toEqual({
-      id: 'v2.16',
-      status: 'CURRENT',
-      links: [{ rel: 'self', href: `${api.url}/v2/` }],
-    });
+    const current = versions.versions.filter((version: { status: string }) => version.status === 'CURRENT');
+    expect(current).toEqual([
+      { id: 'v2.17', status: 'CURRENT', links: [{ rel: 'self', href: `${api.url}/v2/` }] },
+    ]);
+  });
+
+  it("makes python-glanceclient's has_version('v2.17') true, so clients use the location API", async () => {
+    const check = await runPython(
+      [
+        'import sys',
+        'from glanceclient import client',
+        'from glanceclient.common import utils',
+        "c = client.Client('2', endpoint=sys.argv[1], token='admin-token').http_client",
+        "print(utils.has_version(c, 'v2.17'), utils.has_version(c, 'v2.16'))",
+      ].join('\n'),
+      [api.url],
+    );
+    expect(check.stderr).toBe('');
+    expect(check.stdout.trim()).toBe('True False');
   });
 
   it('serves the live API reference', async () => {

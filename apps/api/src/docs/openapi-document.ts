@@ -12,7 +12,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'formats match Glance (errors are JSON for `Accept: application/json`, HTML for `*/*`, plain text ' +
         'otherwise). Every `/v2` response carries `X-Openstack-Request-Id`.',
     )
-    .setVersion('2.16')
+    .setVersion('2.17')
     .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
     .addApiKey(
       {

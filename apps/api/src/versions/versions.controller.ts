@@ -8,7 +8,7 @@ import { pythonJsonBody } from '../http/python-json';
 import { Public } from '../policy/access.decorators';
 import { versionsDocument } from './api-versions';
 
-const EXAMPLE = versionsDocument('http://127.0.0.1:9292');
+const EXAMPLE = versionsDocument('http://127.0.0.1:9292', true);
 
 @ApiTags('Versions')
 @Controller()
@@ -43,6 +43,6 @@ export class VersionsController {
     const base =
       this.config.server.publicEndpoint ??
       `${request.protocol}://${request.headers.host ?? request.hostname}`;
-    return pythonJsonBody(versionsDocument(base));
+    return pythonJsonBody(versionsDocument(base, this.config.multiStore));
   }
 }

@@ -42,3 +42,21 @@ export async function pythonGlance(
     if (!options.home) rmSync(home, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs a Python snippet with Debian's interpreter (which has glanceclient and its libraries)
+ * asynchronously, for the same reason as pythonGlance.
+ */
+export function runPython(code: string, args: readonly string[] = []): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    execFile(
+      '/usr/bin/python3',
+      ['-c', code, ...args],
+      { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, timeout: 30000 },
+      (error, stdout, stderr) => {
+        const status = error && typeof error.code === 'number' ? error.code : error ? null : 0;
+        resolve({ stdout, stderr, status });
+      },
+    );
+  });
+}
