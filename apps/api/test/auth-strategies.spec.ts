@@ -45,7 +45,7 @@ describe('RouteAccessGuard', () => {
   );
   const admin = new RequestContext(
     { userId: 'u', projectId: 'p', roles: ['admin'], authStrategy: 'test' },
-    () => true,
+    { isAdmin: () => true, seesStoreInternals: () => true },
   );
 
   /** An execution context for a handler that carries no access decorator at all. */

@@ -15,11 +15,15 @@ export function registerAuthHook(
   strategy: AuthStrategy,
   enforcer: PolicyEnforcer,
 ): void {
-  const isAdmin = (credentials: RequestContext['credentials']) =>
-    enforcer.enforce('context_is_admin', {}, credentials);
+  const rules = {
+    isAdmin: (credentials: RequestContext['credentials']) =>
+      enforcer.enforce('context_is_admin', {}, credentials),
+    seesStoreInternals: (credentials: RequestContext['credentials']) =>
+      enforcer.enforce('stores_info_detail', {}, credentials),
+  };
 
   // A context is immutable, so one per identity object serves all its requests (token_file hands out
-  // the same object per token). The cache is dropped when the rule set changes (is_admin depends on it).
+  // the same object per token). The cache is dropped when the rule set changes (is_admin and seesStoreInternals depend on it).
   let contexts = new WeakMap<Identity, RequestContext>();
   let rulesInUse = enforcer.rules();
   const contextFor = (identity: Identity): RequestContext => {
@@ -29,7 +33,7 @@ export function registerAuthHook(
     }
     let context = contexts.get(identity);
     if (!context) {
-      context = new RequestContext({ ...identity, authStrategy: strategy.name }, isAdmin);
+      context = new RequestContext({ ...identity, authStrategy: strategy.name }, rules);
       contexts.set(identity, context);
     }
     return context;

@@ -12,12 +12,17 @@ export class RequestContext {
   readonly projectName: string | null;
   readonly authStrategy: string;
   readonly roles: readonly string[];
+  /** Roles of a valid service token (oslo.context's service_roles), lower-cased; empty without one. */
+  readonly serviceRoles: readonly string[];
   /** Glance sets is_admin from the `context_is_admin` rule and passes it to every check. */
   readonly isAdmin: boolean;
   /** The values policy rules see (oslo.context's to_policy_values()). */
   readonly credentials: Readonly<Credentials>;
-  /** The policy target of routes that act on no resource: the caller's own project and user. */
-  readonly defaultTarget: Readonly<Record<string, unknown>>;
+  /**
+   * Whether error answers may name store internals (paths, pools, cluster fsids, hosts): only for
+   * callers who may read the store details anyway (`stores_info_detail`).
+   */
+  readonly seesStoreInternals: boolean;
 
   constructor(
     init: {
@@ -27,8 +32,12 @@ export class RequestContext {
       authStrategy: string;
       userName?: string | null;
       projectName?: string | null;
+      service?: { userId: string | null; projectId: string | null; roles: readonly string[] };
     },
-    isAdmin: (credentials: Credentials) => boolean,
+    rules: {
+      isAdmin: (credentials: Credentials) => boolean;
+      seesStoreInternals: (credentials: Credentials) => boolean;
+    },
   ) {
     this.userId = init.userId;
     this.projectId = init.projectId;
@@ -36,6 +45,7 @@ export class RequestContext {
     this.projectName = init.projectName ?? null;
     this.authStrategy = init.authStrategy;
     this.roles = init.roles.map((role) => role.toLowerCase());
+    this.serviceRoles = (init.service?.roles ?? []).map((role) => role.toLowerCase());
     const policyValues: Credentials = {
       user_id: this.userId,
       project_id: this.projectId,
@@ -45,13 +55,21 @@ export class RequestContext {
       domain_id: null,
       user_domain_id: null,
       project_domain_id: null,
-      service_user_id: null,
-      service_project_id: null,
-      service_roles: [],
+      service_user_id: init.service?.userId ?? null,
+      service_project_id: init.service?.projectId ?? null,
+      service_roles: [...this.serviceRoles],
     };
-    this.isAdmin = isAdmin(policyValues);
+    this.isAdmin = rules.isAdmin(policyValues);
     this.credentials = Object.freeze({ ...policyValues, is_admin: this.isAdmin });
-    this.defaultTarget = Object.freeze({ project_id: this.projectId, user_id: this.userId });
+    this.seesStoreInternals = rules.seesStoreInternals(this.credentials);
+  }
+
+  /**
+   * The service role in the user's or the service token's roles: what Glance requires before a
+   * caller may point an image at data outside an http store (the location API, OSSN-0065).
+   */
+  get hasServiceRole(): boolean {
+    return this.roles.includes('service') || this.serviceRoles.includes('service');
   }
 }
 

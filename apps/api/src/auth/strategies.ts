@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type GlanceConfig, loadTokenFile, type TokenIdentity } from '@glance-ts/config';
-import type { AuthStrategy, Identity } from './auth-strategy';
+import { type AuthStrategy, type Identity, SERVICE_TOKEN_ROLE, type ServiceIdentity } from './auth-strategy';
 
 const firstHeader = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
@@ -13,15 +13,39 @@ const splitList = (value: string | undefined): string[] =>
         .filter(Boolean)
     : [];
 
-/** Tokens from a YAML/JSON file, sent in X-Auth-Token (what glanceclient's --os-auth-token does). */
+/**
+ * Tokens from a YAML/JSON file, sent in X-Auth-Token (what glanceclient's --os-auth-token does). A
+ * second token in X-Service-Token is a service's own token, as keystonemiddleware reads it: unknown
+ * → 401; known, its roles count as `service_roles` only when they include the service role.
+ */
 export class TokenFileStrategy implements AuthStrategy {
   readonly name = 'token_file';
+  /** One identity object per (user token, service token) pair, so request contexts stay cached. */
+  private readonly withService = new WeakMap<TokenIdentity, WeakMap<TokenIdentity, Identity>>();
+
   constructor(private readonly tokens: ReadonlyMap<string, TokenIdentity>) {}
 
   authenticate(headers: IncomingHttpHeaders): Identity | null {
     const token = firstHeader(headers['x-auth-token']);
     if (!token) return null;
-    return this.tokens.get(token) ?? null;
+    const user = this.tokens.get(token);
+    if (!user) return null;
+    const serviceToken = firstHeader(headers['x-service-token']);
+    if (serviceToken === undefined) return user;
+    const service = this.tokens.get(serviceToken);
+    if (!service) return null;
+    if (!service.roles.includes(SERVICE_TOKEN_ROLE)) return user;
+    let byService = this.withService.get(user);
+    if (!byService) this.withService.set(user, (byService = new WeakMap()));
+    let identity = byService.get(service);
+    if (!identity) {
+      identity = {
+        ...user,
+        service: { userId: service.userId, projectId: service.projectId, roles: service.roles },
+      };
+      byService.set(service, identity);
+    }
+    return identity;
   }
 }
 
@@ -62,12 +86,24 @@ export class TrustedHeadersStrategy implements AuthStrategy {
 
   authenticate(headers: IncomingHttpHeaders): Identity | null {
     if (firstHeader(headers['x-identity-status'])?.toLowerCase() !== 'confirmed') return null;
+    // keystonemiddleware rejects a request whose service token did not validate.
+    const serviceStatus = firstHeader(headers['x-service-identity-status']);
+    if (serviceStatus !== undefined && serviceStatus.toLowerCase() !== 'confirmed') return null;
+    const service: ServiceIdentity | undefined =
+      serviceStatus === undefined
+        ? undefined
+        : {
+            userId: firstHeader(headers['x-service-user-id']) ?? null,
+            projectId: firstHeader(headers['x-service-project-id']) ?? null,
+            roles: splitList(firstHeader(headers['x-service-roles'])),
+          };
     return {
       userId: firstHeader(headers['x-user-id']) ?? null,
       projectId: firstHeader(headers['x-project-id']) ?? firstHeader(headers['x-tenant-id']) ?? null,
       userName: firstHeader(headers['x-user-name']) ?? firstHeader(headers['x-user']) ?? null,
       projectName: firstHeader(headers['x-project-name']) ?? firstHeader(headers['x-tenant-name']) ?? null,
       roles: splitList(firstHeader(headers['x-roles'])),
+      ...(service ? { service } : {}),
     };
   }
 

@@ -29,17 +29,38 @@ export const GLANCE_MESSAGES = {
 /**
  * An HTTP error with Glance's (webob's) wire format. `message` is the human text; the body that
  * carries it depends on the request's Accept header (see renderGlanceError).
+ *
+ * `message` is what any caller may read: it names a store by id at most. `operatorMessage`, when
+ * given, says the same with the store's internals (paths, pools, cluster fsids, hosts) and is sent
+ * instead only to callers who may read the store details (`stores_info_detail`); the log always
+ * gets it. `webobDetail` is webob's second paragraph (`detail=`), which a few Glance errors carry.
  */
 export class GlanceHttpError extends Error {
+  readonly operatorMessage: string | null;
+  readonly webobDetail: string | null;
+
   constructor(
     readonly status: number,
     message: string,
     readonly headers: Record<string, string> = {},
     /** webob's 405 uses its own template; everything else the generic one. */
     readonly template: 'generic' | 'method-not-allowed' = 'generic',
+    extra: { operatorMessage?: string; webobDetail?: string } = {},
   ) {
     super(message);
     this.name = 'GlanceHttpError';
+    this.operatorMessage = extra.operatorMessage ?? null;
+    this.webobDetail = extra.webobDetail ?? null;
+  }
+
+  /** An error whose full text, `operatorMessage`, only operators may read; others get `message`. */
+  static forOperators(status: number, message: string, operatorMessage: string): GlanceHttpError {
+    return new GlanceHttpError(status, message, {}, 'generic', { operatorMessage });
+  }
+
+  /** The text for a caller who may (or may not) see store internals. */
+  messageFor(seesStoreInternals: boolean): string {
+    return seesStoreInternals && this.operatorMessage !== null ? this.operatorMessage : this.message;
   }
 
   static methodNotAllowed(method: string, allowed: readonly string[]): GlanceHttpError {
@@ -105,7 +126,13 @@ export interface RenderedError {
 }
 
 /** Renders an error exactly as Glance's webob stack does for the given Accept header. */
-export function renderGlanceError(error: GlanceHttpError, accept: string | undefined): RenderedError {
+export function renderGlanceError(
+  error: GlanceHttpError,
+  accept: string | undefined,
+  seesStoreInternals = false,
+): RenderedError {
+  const text = error.messageFor(seesStoreInternals);
+  const detail = error.webobDetail ?? '';
   const title = TITLES[error.status] ?? 'Error';
   const code = `${error.status} ${title}`;
   const mediaType = negotiateErrorMediaType(accept);
@@ -114,17 +141,18 @@ export function renderGlanceError(error: GlanceHttpError, accept: string | undef
   let body: string;
   if (mediaType === 'application/json') {
     contentType = 'application/json';
-    const message = methodTemplate ? `${error.message} <br /><br />\n` : `${error.message}<br /><br />\n\n\n`;
+    const message = methodTemplate ? `${text} <br /><br />\n` : `${text}<br /><br />\n${detail}\n\n`;
     body = pythonJsonDumps({ message, code, title });
   } else if (mediaType === 'text/html') {
     contentType = 'text/html; charset=UTF-8';
-    const text = methodTemplate
-      ? `${escapeHtml(error.message)} <br /><br />\n\n`
-      : `${escapeHtml(error.message)}<br /><br />\n\n\n\n`;
-    body = `<html>\n <head>\n  <title>${code}</title>\n </head>\n <body>\n  <h1>${code}</h1>\n  ${text} </body>\n</html>`;
+    const html = methodTemplate
+      ? `${escapeHtml(text)} <br /><br />\n\n`
+      : `${escapeHtml(text)}<br /><br />\n${escapeHtml(detail)}\n\n\n`;
+    body = `<html>\n <head>\n  <title>${code}</title>\n </head>\n <body>\n  <h1>${code}</h1>\n  ${html} </body>\n</html>`;
   } else {
     contentType = 'text/plain; charset=UTF-8';
-    body = methodTemplate ? `${code}\n\n${error.message} \n\n` : `${code}\n\n${error.message}\n\n   `;
+    // webob's plain text: the HTML body with newlines as spaces and each <br /> as a newline.
+    body = methodTemplate ? `${code}\n\n${text} \n\n` : `${code}\n\n${text}\n\n ${detail}  `;
   }
   return { status: error.status, contentType, body, headers: error.headers };
 }

@@ -51,7 +51,12 @@ export class GlanceExceptionFilter implements ExceptionFilter {
 }
 
 export function sendGlanceError(reply: FastifyReply, request: FastifyRequest, error: GlanceHttpError): void {
-  const rendered = renderGlanceError(error, request.headers.accept);
+  // What went wrong in full, store internals included, for the operator; the caller may get less.
+  if (error.operatorMessage !== null || error.status >= 500) {
+    request.log.warn(`${request.id} ${error.status}: ${error.operatorMessage ?? error.message}`);
+  }
+  const seesInternals = request.glanceContext?.seesStoreInternals ?? false;
+  const rendered = renderGlanceError(error, request.headers.accept, seesInternals);
   reply.code(rendered.status).headers(rendered.headers).type(rendered.contentType);
   // HEAD answers carry no body (Content-Length: 0), as webob's do.
   reply.send(request.method === 'HEAD' ? '' : Buffer.from(rendered.body));

@@ -35,36 +35,47 @@ export interface StoreReadResult {
   stream: Readable;
 }
 
-/** Base of the errors a store raises; the images service maps each to Glance's HTTP answer. */
+/**
+ * Base of the errors a store raises; the images service maps each to Glance's HTTP answer.
+ * `message` may name the store's internals (paths, pools, fsids, hosts) and is for the log and for
+ * operators; `summary` says what happened naming the store by id only, for anyone else.
+ */
 export class StoreError extends Error {
+  readonly summary: string;
+
   constructor(
     message: string,
     readonly storeId: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; summary?: string },
   ) {
     super(message, options);
     this.name = new.target.name;
+    this.summary = options?.summary ?? `Store ${storeId} failed.`;
   }
 }
 
 /** An upload to a read-only store (http). Glance: 400 "Store <id> is read only". */
 export class StoreReadOnlyError extends StoreError {
   constructor(storeId: string) {
-    super(`Store ${storeId} is read only`, storeId);
+    super(`Store ${storeId} is read only`, storeId, { summary: `Store ${storeId} is read only` });
   }
 }
 
 /** This driver cannot do the operation (cinder/swift/s3 have discovery only in glance-ts). */
 export class StoreUnsupportedError extends StoreError {
   constructor(storeId: string, type: string, operation: string) {
-    super(`Store ${storeId} (type ${type}) does not support ${operation} in glance-ts`, storeId);
+    const message = `Store ${storeId} (type ${type}) does not support ${operation} in glance-ts`;
+    super(message, storeId, { summary: message });
   }
 }
 
 /** The data is not at the location (deleted behind our back, remote 404). */
 export class StoreNotFoundError extends StoreError {
   constructor(storeId: string, url: string, options?: { cause?: unknown }) {
-    super(`Image data not found at ${url}`, storeId, options);
+    super(`Image data not found at ${url}`, storeId, {
+      ...options,
+      summary: `Image data not found in store ${storeId}.`,
+    });
   }
 }
 
@@ -74,25 +85,41 @@ export class StoreDuplicateError extends StoreError {
     storeId: string,
     readonly url: string,
   ) {
-    super(`Image data already exists at ${url}`, storeId);
+    super(`Image data already exists at ${url}`, storeId, {
+      summary: `Image data already exists in store ${storeId}.`,
+    });
   }
 }
 
 /** The location is not one this store can address (malformed URL, another store's path). Glance: BadStoreUri. */
 export class StoreBadLocationError extends StoreError {
   constructor(storeId: string, url: string, reason: string) {
-    super(`Invalid location ${url} for store ${storeId}: ${reason}`, storeId);
+    super(`Invalid location ${url} for store ${storeId}: ${reason}`, storeId, {
+      summary: 'Invalid location',
+    });
   }
 }
 
 /** The store has no room (ENOSPC, quota). Glance: 413. */
-export class StoreFullError extends StoreError {}
+export class StoreFullError extends StoreError {
+  constructor(message: string, storeId: string, options?: { cause?: unknown }) {
+    super(message, storeId, { ...options, summary: `Store ${storeId} has no space left.` });
+  }
+}
 
 /** The store refused the write (EACCES, EROFS). Glance: 503 "Insufficient permissions on image storage media". */
-export class StoreWriteDeniedError extends StoreError {}
+export class StoreWriteDeniedError extends StoreError {
+  constructor(message: string, storeId: string, options?: { cause?: unknown }) {
+    super(message, storeId, { ...options, summary: `Store ${storeId} refused the write.` });
+  }
+}
 
 /** The store is unreachable or failing (remote 5xx, cluster down). Glance: 503. */
-export class StoreUnavailableError extends StoreError {}
+export class StoreUnavailableError extends StoreError {
+  constructor(message: string, storeId: string, options?: { cause?: unknown }) {
+    super(message, storeId, { ...options, summary: `Store ${storeId} is unavailable.` });
+  }
+}
 
 /**
  * The data cannot be removed because something outside glance-ts depends on it (rbd: a clone of the
@@ -100,11 +127,9 @@ export class StoreUnavailableError extends StoreError {}
  */
 export class StoreInUseError extends StoreError {
   constructor(storeId: string, url: string, options?: { cause?: unknown }) {
-    super(
-      'The image cannot be deleted because it is in use through the backend store outside of Glance.',
-      storeId,
-      options,
-    );
+    const message =
+      'The image cannot be deleted because it is in use through the backend store outside of Glance.';
+    super(message, storeId, { ...options, summary: message });
     this.url = url;
   }
 
