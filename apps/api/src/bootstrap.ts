@@ -19,7 +19,7 @@ import { registerBodyParsers } from './http/body-parsers';
 import { GlanceExceptionFilter } from './http/glance-exception.filter';
 import { RouteTable } from './http/route-table';
 import { StoreRegistry } from './stores/store-registry';
-import { negotiateVersionUrl } from './versions/api-versions';
+import { versionNegotiator } from './versions/api-versions';
 
 export interface CreateAppOptions {
   /** pino level; tests pass 'silent'. */
@@ -86,11 +86,13 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
     enforcer,
     stores: new StoreRegistry(config, {
       logger: { log: (msg) => logger.info(msg), warn: (msg) => logger.warn(msg) },
+      allowedNetworks: config.importFiltering.allowedNetworks,
     }),
     openApi: new OpenApiDocumentHolder(),
     database,
   };
 
+  const negotiateVersionUrl = versionNegotiator(config.multiStore);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // Our onResponse hook writes the one access-log line; Fastify's own two lines are off.

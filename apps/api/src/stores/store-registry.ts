@@ -63,6 +63,31 @@ export class StoreRegistry {
     return this.dataStores.find((driver) => driver.owns(url));
   }
 
+  /**
+   * Whether an http store is configured: Glance's condition for callers without the service role
+   * to add locations at all (`utils.is_http_store_configured`).
+   */
+  get hasHttpStore(): boolean {
+    return this.dataStores.some((driver) => driver.type === 'http');
+  }
+
+  /**
+   * Locations in Glance's order of preference (`sort_image_locations`): by their store's weight,
+   * highest first, keeping the recorded order among equals; a location naming no known store
+   * weighs 0. Without multi-store the order is the recorded one.
+   */
+  sortByWeight<T extends { metadata: Record<string, unknown> }>(locations: readonly T[]): T[] {
+    if (!this.multiStore) return [...locations];
+    const weight = (location: T) => {
+      const id = location.metadata.store;
+      return typeof id === 'string' ? (this.get(id)?.config.weight ?? 0) : 0;
+    };
+    return locations
+      .map((location, index) => ({ location, index, weight: weight(location) }))
+      .sort((a, b) => b.weight - a.weight || a.index - b.index)
+      .map((entry) => entry.location);
+  }
+
   async start(): Promise<void> {
     await Promise.all(this.allDrivers().map((driver) => driver.start()));
   }

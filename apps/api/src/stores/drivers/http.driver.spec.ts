@@ -21,15 +21,15 @@ class TestServer {
   private server!: Server;
   base = '';
 
-  async start(): Promise<void> {
+  async start(host = '127.0.0.1'): Promise<void> {
     this.server = createServer((request, response) => {
       this.requests.push({ method: request.method!, url: request.url!, range: request.headers.range });
       const handler = this.routes.get(request.url!);
       if (handler) handler(request, response);
       else response.writeHead(404).end('not here');
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server.listen(0, host, resolve));
+    this.base = `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 
   route(path: string, handler: Handler): string {
@@ -84,9 +84,10 @@ afterAll(() => server.stop());
 
 beforeEach(() => {
   server.requests.length = 0;
+  // The test servers listen on loopback, which the store refuses unless allowed.
   driver = new HttpStoreDriver(
     { id: 'web', type: 'http', description: null, weight: 0, section: 'web' },
-    { timeoutMs: 2000 },
+    { timeoutMs: 2000, allowedNetworks: ['127.0.0.1'] },
   );
 });
 
@@ -197,7 +198,7 @@ describe('HttpStoreDriver', () => {
   it('times out waiting for the response headers', async () => {
     const quick = new HttpStoreDriver(
       { id: 'web', type: 'http', description: null, weight: 0, section: 'web' },
-      { timeoutMs: 200 },
+      { timeoutMs: 200, allowedNetworks: ['127.0.0.1'] },
     );
     const url = server.route('/silent.img', () => undefined);
     try {
@@ -222,5 +223,53 @@ describe('HttpStoreDriver', () => {
     await expect(driver.add('img', Readable.from([]))).rejects.toBeInstanceOf(StoreReadOnlyError);
     await expect(driver.delete('http://example.com/a')).resolves.toBeUndefined();
     expect(driver.readOnly).toBe(true);
+  });
+});
+
+describe('HttpStoreDriver: only public addresses unless allowed (SSRF)', () => {
+  const CONFIG = { id: 'web', type: 'http', description: null, weight: 0, section: 'web' } as const;
+
+  it.each([
+    ['an IPv4 loopback literal', (port: number) => `http://127.0.0.1:${port}/image.img`],
+    ['a name that resolves to loopback', (port: number) => `http://localhost:${port}/image.img`],
+    ['a decimal-encoded address', (port: number) => `http://2130706433:${port}/image.img`],
+    ['a short-form address', (port: number) => `http://127.1:${port}/image.img`],
+    ['an IPv4-mapped IPv6 literal', (port: number) => `http://[::ffff:127.0.0.1]:${port}/image.img`],
+  ])('refuses %s without sending a request', async (_name, urlFor) => {
+    const guarded = new HttpStoreDriver(CONFIG, { timeoutMs: 2000 });
+    server.route('/image.img', rangeServing(IMAGE));
+    const port = Number(new URL(server.base).port);
+    try {
+      const error = await guarded.get(urlFor(port)).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toMatch(/127\.0\.0\.1.*not a public address/);
+      expect(server.requests).toEqual([]);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('refuses a redirect from an allowed address to one that is not, at the second hop', async () => {
+    // 127.0.0.2 is loopback too (all of 127/8 is), but only 127.0.0.1 is allowed here.
+    const inner = new TestServer();
+    await inner.start('127.0.0.2');
+    const secret = inner.route('/secret', rangeServing(Buffer.from('secret')));
+    // The inner server does answer whoever may reach it.
+    expect((await fetch(secret)).status).toBe(200);
+    inner.requests.length = 0;
+    const guarded = new HttpStoreDriver(CONFIG, { timeoutMs: 2000, allowedNetworks: ['127.0.0.1/32'] });
+    const url = server.route('/hop', (_request, response) =>
+      response.writeHead(302, { location: secret }).end(),
+    );
+    try {
+      const error = await guarded.get(url).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toMatch(/127\.0\.0\.2.*not a public address/);
+      expect(server.requests.map((request) => request.url)).toEqual(['/hop']);
+      expect(inner.requests).toEqual([]);
+    } finally {
+      await guarded.close();
+      await inner.stop();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { HttpStoreConfig } from '@glance-ts/config';
 import type { HttpStorePropertiesDto } from '@glance-ts/contracts';
 import { Agent, type Dispatcher, request } from 'undici';
+import { AddressGuard } from './http-address-guard';
 import {
   StoreBadLocationError,
   StoreNotFoundError,
@@ -28,6 +29,11 @@ export interface HttpStoreDriverOptions {
   /** Body idle timeout in ms (default 5 min). */
   bodyTimeoutMs?: number;
   maxRedirects?: number;
+  /**
+   * Networks (CIDR) the store may reach although they are not public: loopback, link-local, private
+   * and other special-purpose addresses are refused otherwise (see http-address-guard.ts).
+   */
+  allowedNetworks?: readonly string[];
 }
 
 type ResponseData = Dispatcher.ResponseData;
@@ -36,6 +42,7 @@ type ResponseData = Dispatcher.ResponseData;
  * Read-only images at http(s) URLs (image locations added by URL). Downloads ask the server for the
  * range they need; a server that ignores Range is handled by skipping and cutting the body here.
  * Certificates are verified (Glance's `https_insecure` defaults to skipping that; glance-ts does not).
+ * Only public addresses are reached unless the operator allows more (`allowed_networks`).
  */
 export class HttpStoreDriver extends StoreDriver<'http'> {
   private readonly agent: Agent;
@@ -44,8 +51,10 @@ export class HttpStoreDriver extends StoreDriver<'http'> {
   constructor(config: HttpStoreConfig, options: HttpStoreDriverOptions = {}) {
     super(config);
     const timeout = options.timeoutMs ?? HTTP_DEFAULT_TIMEOUT_MS;
+    const guard = new AddressGuard(options.allowedNetworks);
     this.agent = new Agent({
-      connectTimeout: timeout,
+      // Every connection, redirects included, goes to an address the guard accepted.
+      connect: guard.connector({ timeout }),
       headersTimeout: timeout,
       bodyTimeout: options.bodyTimeoutMs ?? HTTP_BODY_IDLE_TIMEOUT_MS,
     });

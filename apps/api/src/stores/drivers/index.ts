@@ -13,6 +13,8 @@ export { StoreDriver } from './store-driver';
 /** What drivers get besides their config. */
 export interface StoreDriverContext {
   logger: { log(message: string): void; warn(message: string): void };
+  /** Networks the http store may reach although they are not public (`[import_filtering_opts] allowed_networks`). */
+  allowedNetworks?: readonly string[];
 }
 
 const SILENT: StoreDriverContext = { logger: { log: () => undefined, warn: () => undefined } };
@@ -23,7 +25,10 @@ type DriverFactory = (config: StoreConfig, context: StoreDriverContext) => Store
 const DRIVER_FACTORIES: Record<StoreType, DriverFactory> = {
   rbd: (config, context) => new RbdStoreDriver(config as Extract<StoreConfig, { type: 'rbd' }>, context),
   file: (config) => new FileStoreDriver(config as Extract<StoreConfig, { type: 'file' }>),
-  http: (config) => new HttpStoreDriver(config as Extract<StoreConfig, { type: 'http' }>),
+  http: (config, context) =>
+    new HttpStoreDriver(config as Extract<StoreConfig, { type: 'http' }>, {
+      allowedNetworks: context.allowedNetworks,
+    }),
   cinder: (config) => new CinderStoreDriver(config as Extract<StoreConfig, { type: 'cinder' }>),
   swift: (config) => new SwiftStoreDriver(config as Extract<StoreConfig, { type: 'swift' }>),
   s3: (config) => new S3StoreDriver(config as Extract<StoreConfig, { type: 's3' }>),
