@@ -19,6 +19,7 @@ import { ImagesService } from './images/images.service';
 import { HASH_JOB_REPOSITORY, IMAGE_REPOSITORY } from './images/images.tokens';
 import { InfoController } from './info/info.controller';
 import { InfoService } from './info/info.service';
+import { LocationAdmission } from './images/location-admission';
 import { RouteAccessGuard } from './policy/route-access.guard';
 import { SchemasController } from './schemas/schemas.controller';
 import { StoreRegistry } from './stores/store-registry';
@@ -65,6 +66,7 @@ export class AppModule {
         ImagesService,
         ImageDataService,
         ImageLocationsService,
+        LocationAdmission,
         HashJobRunner,
         { provide: APP_GUARD, useClass: RouteAccessGuard },
       ],

@@ -33,7 +33,7 @@ export class ImageDataController {
     operationId: 'uploadImageData',
     summary: 'Upload image data',
     description:
-      'Streams the body (`application/octet-stream`) into the store named by `X-Image-Meta-Store` (multi-store) or the default store, computing size, checksum (md5) and os_hash_value (sha512) on the way. The image must be `queued`; it becomes `active`. On any failure it is `queued` again and the store keeps nothing. An optional `Content-MD5` (hex or base64) is verified.',
+      'Streams the body (`application/octet-stream`) into the store named by `X-Image-Meta-Store` (multi-store) or the default store, computing size, checksum (md5) and os_hash_value (sha512) on the way, and inspecting its format (virtual_size). The image must be `queued`; it becomes `active`. On any failure it is `queued` again and the store keeps nothing. An optional `Content-MD5` (hex or base64) is verified.',
   })
   @ApiConsumes('application/octet-stream')
   @ApiNoContentResponse({ description: 'Stored; the image is active.' })
@@ -47,7 +47,12 @@ export class ImageDataController {
     description: 'Larger than `image_size_cap`, or the store is full.',
     type: ErrorDto,
   })
-  @ApiResponse({ status: 415, description: 'Content-Type is not application/octet-stream.', type: ErrorDto })
+  @ApiResponse({
+    status: 415,
+    description:
+      "Content-Type is not application/octet-stream, or (as Glance HEAD) the data is not its disk_format or fails a disk image safety check (a qcow2 with a backing file or data file...); the reason follows webob's text.",
+    type: ErrorDto,
+  })
   async upload(
     @GuardedImage() image: ImageRecord,
     @Req() request: FastifyRequest,

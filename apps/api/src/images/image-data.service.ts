@@ -17,11 +17,13 @@ import {
   StoreUnavailableError,
   StoreWriteDeniedError,
 } from '../stores/drivers/store-data';
+import { InvalidImageDataError } from '@glance-ts/image-format';
 import { createImageHasher, ImageSizeLimitError } from '../stores/image-hasher';
 import { StoreRegistry } from '../stores/store-registry';
 import { imageNotFound } from './image-authorizer';
 import { IMAGE_REPOSITORY } from './images.tokens';
 import { parseByteRange } from './byte-range';
+import { UploadFormatInspection } from './image-format-inspection';
 
 /** What an upload is told about the request besides its body. */
 export interface UploadRequest {
@@ -73,6 +75,9 @@ export class ImageDataService {
     }
 
     let stored: StoredImage | null = null;
+    // The format is read from the bytes as they pass (Glance HEAD's in-flight format inspection).
+    const inspection = new UploadFormatInspection(image, this.config.imageFormat);
+    body.on('data', inspection.feed);
     try {
       const hasher = createImageHasher({ maxBytes: this.config.imageSizeCap });
       const abort = new AbortController();
@@ -105,6 +110,8 @@ export class ImageDataService {
       }
       const digest = await hasher.digest();
       checkDeclaredValues(request, digest.size, digest.checksum);
+      body.off('data', inspection.feed);
+      const virtualSize = inspectedVirtualSize(inspection, request.contentType);
 
       const location = {
         url: stored.url,
@@ -118,6 +125,7 @@ export class ImageDataService {
           checksum: digest.checksum,
           osHashAlgo: 'sha512',
           osHashValue: digest.osHashValue,
+          virtualSize,
         },
         locations: [...image.locations, location],
       });
@@ -129,6 +137,7 @@ export class ImageDataService {
         );
       }
     } catch (error) {
+      body.off('data', inspection.feed);
       if (stored) await this.discard(store, stored.url, image.id);
       // Back to queued, as Glance restores the image on a failed upload: the client may try again.
       await this.images.transition(image.id, ['saving'], { core: { status: 'queued' } });
@@ -188,7 +197,11 @@ export class ImageDataService {
       return { status: 200, headers, body: data.stream };
     }
     if (lastError instanceof StoreUnavailableError) {
-      throw new GlanceHttpError(503, `Image data of ${image.id} is unavailable: ${lastError.message}`);
+      throw GlanceHttpError.forOperators(
+        503,
+        `Image data of ${image.id} is unavailable: ${lastError.summary}`,
+        `Image data of ${image.id} is unavailable: ${lastError.message}`,
+      );
     }
     // Glance answers 204 when the store has no data for the location (glance_store.NotFound).
     this.logger.error(`image ${image.id}: no readable data in any of its ${locations.length} location(s)`);
@@ -262,23 +275,56 @@ function locationMetadata(
   return multiStore ? { ...stored.metadata, store: store.id } : { ...stored.metadata };
 }
 
-/** Maps what went wrong during an upload to Glance's answer. */
+/**
+ * Glance HEAD refuses data whose format is unsafe or does not match disk_format with a 415 whose
+ * second paragraph says why (webob's detail, under the request's media type).
+ */
+function inspectedVirtualSize(
+  inspection: UploadFormatInspection,
+  contentType: string | undefined,
+): number | null {
+  try {
+    return inspection.virtualSize();
+  } catch (error) {
+    if (!(error instanceof InvalidImageDataError)) throw error;
+    return unsupportedData(error, contentType);
+  }
+}
+
+function unsupportedData(error: InvalidImageDataError, contentType: string | undefined): never {
+  throw new GlanceHttpError(
+    415,
+    `The request media type ${contentType ?? 'None'} is not supported by this server.`,
+    {},
+    'generic',
+    { webobDetail: error.message },
+  );
+}
+
+/**
+ * Maps what went wrong during an upload to Glance's answer. A store's own words (paths, pools...)
+ * reach only callers who may read the store details; others get the store id.
+ */
 function uploadError(error: unknown, store: StoreDriver): unknown {
   if (error instanceof GlanceHttpError) return error;
+  const answer = (status: number, prefix: string, storeError: StoreError) =>
+    GlanceHttpError.forOperators(status, `${prefix}${storeError.summary}`, `${prefix}${storeError.message}`);
   if (error instanceof ImageSizeLimitError)
     return new GlanceHttpError(413, 'The provided image is too large.');
   if (error instanceof StoreReadOnlyError) return new GlanceHttpError(400, error.message);
-  if (error instanceof StoreFullError) {
-    return new GlanceHttpError(413, `Image storage media is full: ${error.message}`);
-  }
+  if (error instanceof StoreFullError) return answer(413, 'Image storage media is full: ', error);
   if (error instanceof StoreWriteDeniedError) {
-    return new GlanceHttpError(503, `Insufficient permissions on image storage media: ${error.message}`);
+    return answer(503, 'Insufficient permissions on image storage media: ', error);
   }
-  if (error instanceof StoreDuplicateError) return new GlanceHttpError(409, error.message);
+  if (error instanceof StoreDuplicateError) return answer(409, '', error);
   if (error instanceof StoreNotFoundError || error instanceof StoreUnavailableError) {
-    return new GlanceHttpError(503, `Store ${store.id} is unavailable: ${error.message}`);
+    return GlanceHttpError.forOperators(
+      503,
+      `Store ${store.id} is unavailable.`,
+      `Store ${store.id} is unavailable: ${error.message}`,
+    );
   }
-  if (error instanceof StoreError) return new GlanceHttpError(503, error.message);
+  if (error instanceof StoreError) return answer(503, '', error);
   if (error instanceof UploadAbortedError) return new GlanceHttpError(400, error.message);
   if (isClientStreamError(error))
     return new GlanceHttpError(400, 'The upload ended before all data arrived.');

@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -17,7 +18,8 @@ import { pythonJsonBody } from '../http/python-json';
 import { ImagePolicy } from '../policy/access.decorators';
 import { ADD_LOCATION_SCHEMA } from './domain/location-request';
 import { ImageLocationsService } from './image-locations.service';
-import { GuardedImage } from './image-params';
+import { GuardedImage, RequestCtx } from './image-params';
+import type { RequestContext } from '../auth/request-context';
 
 /** `/v2/images/{id}/locations`: Glance 2024.2's location API, for services that place data themselves. */
 @ApiTags('Image locations')
@@ -34,7 +36,7 @@ export class ImageLocationsController {
     operationId: 'addImageLocation',
     summary: 'Add a location to a queued image',
     description:
-      "Points a `queued` image at data already in a configured store (rbd: `rbd://<fsid>/<pool>/<image>/<snapshot>`, with the store's fsid and pool and an existing snapshot). The size is read from the store and the image is `active` when the call returns; with `do_secure_hash` (default) checksum and os_hash_value are computed in the background. With `validation_data` the image stays `importing` until the data matches it, and goes back to `queued` if it does not. Policy `add_image_location`: the service role, or a member of the owning project.",
+      "Points a `queued` image at data already in a configured store (rbd: `rbd://<fsid>/<pool>/<image>/<snapshot>`, with the store's fsid and pool and an existing snapshot). Policy `add_image_location` (the service role, or a member of the owning project), then Glance's rule: without the service role (in the token's or the service token's roles) only http URLs, which must pass `[import_filtering_opts]` and reach public addresses only; a refusal is one `400 Invalid location`. The size is read from the store, the format inspected (virtual_size; unsafe images such as a qcow2 with a backing file are refused) and the image is `active` when the call returns; with `do_secure_hash` (default) checksum and os_hash_value are computed in the background. With `validation_data` the image stays `importing` until the data matches it, and goes back to `queued` if it does not.",
   })
   @ApiBody({ schema: ADD_LOCATION_SCHEMA as Record<string, unknown> })
   @ApiAcceptedResponse({ description: 'The location is recorded.' })
@@ -42,10 +44,22 @@ export class ImageLocationsController {
     description: 'Not a location of any configured store, no data there, or bad validation_data.',
     type: ErrorDto,
   })
-  @ApiConflictResponse({ description: 'The image is not queued.', type: ErrorDto })
+  @ApiForbiddenResponse({
+    description:
+      'Not allowed (`add_image_location`), or a non-http URL from a caller without the service role.',
+    type: ErrorDto,
+  })
+  @ApiConflictResponse({
+    description: "The image is not queued, or (caller without the service role) the data is another image's.",
+    type: ErrorDto,
+  })
   @ApiResponse({ status: 503, description: "The location's store cannot be reached.", type: ErrorDto })
-  async add(@GuardedImage() image: ImageRecord, @Body() body: unknown): Promise<void> {
-    await this.locations.add(image, body);
+  async add(
+    @GuardedImage() image: ImageRecord,
+    @Body() body: unknown,
+    @RequestCtx() context: RequestContext,
+  ): Promise<void> {
+    await this.locations.add(image, body, context);
   }
 
   @Get()

@@ -30,7 +30,7 @@ import type { ImageRecord } from '@glance-ts/db';
 import type { RequestContext } from '../auth/request-context';
 import { GlanceHttpError } from '../http/glance-error';
 import { pythonJsonBody } from '../http/python-json';
-import { ImagePolicy, Policy, RequestPolicy } from '../policy/access.decorators';
+import { ImagePolicy, OwnProjectPolicy, RequestPolicy } from '../policy/access.decorators';
 import { parseImagePatch } from './domain/image-patch';
 import { domain, ImagesService } from './images.service';
 import { GuardedImage, RequestCtx } from './image-params';
@@ -74,7 +74,7 @@ export class ImagesController {
 
   @Get()
   @Header('Content-Type', 'application/json')
-  @Policy('get_images')
+  @OwnProjectPolicy('get_images')
   @ApiOperation({
     operationId: 'listImages',
     summary: 'List images',
@@ -94,8 +94,8 @@ export class ImagesController {
   @NOT_FOUND
   @ApiOperation({ operationId: 'showImage', summary: 'Show an image' })
   @ApiOkResponse({ description: 'The image.', ...IMAGE_BODY })
-  show(@GuardedImage() image: ImageRecord): Buffer {
-    return pythonJsonBody(this.images.view(image));
+  show(@GuardedImage() image: ImageRecord, @RequestCtx() context: RequestContext): Buffer {
+    return pythonJsonBody(this.images.view(image, context));
   }
 
   @Patch(':image_id')
@@ -107,7 +107,7 @@ export class ImagesController {
     operationId: 'updateImage',
     summary: 'Update an image (JSON patch)',
     description:
-      'Body of type `application/openstack-images-v2.1-json-patch` (RFC 6902 add, replace, remove on one-level paths) or the older `application/openstack-images-v2.0-json-patch`. Making an image public needs `publicize_image`; community, `communitize_image`.',
+      'Body of type `application/openstack-images-v2.1-json-patch` (RFC 6902 add, replace, remove on one-level paths) or the older `application/openstack-images-v2.0-json-patch`. Making an image public needs `publicize_image`; community, `communitize_image`. Only admins may set `owner` (`add` too, unlike Glance). With `show_multiple_locations`, `/locations` operations (`set_image_location`, `delete_image_location`) follow Glance, and non-http URLs need the service role.',
   })
   @ApiBody({
     description: 'JSON patch operations.',

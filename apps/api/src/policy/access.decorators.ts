@@ -45,13 +45,20 @@ export const POLICY_TARGET_KEY = 'glance:policy-target';
 
 /**
  * What a rule is checked against:
- * - `context`: the caller's own project and user (routes that act on no resource);
+ * - `context`: nothing, an empty target (Glance's rules on no resource, such as
+ *   `stores_info_detail`: a rule like `project_id:%(project_id)s` then denies everyone);
+ * - `own-project`: the caller's own project, `{project_id}` (Glance's target of `get_images`,
+ *   "may you list images at all"; each image is then filtered by visibility);
  * - `image`: the image named by the route's `:image_id`, which the guard loads first (an image the
  *   caller cannot see is a 404 before any rule), then hands to the handler (`@GuardedImage()`);
  * - `request`: the handler builds the target from the request body (image creation) and enforces
  *   the rule itself through ImageAuthorizer; the guard only documents it.
  */
-export type PolicyTarget = 'context' | 'image' | 'request';
+export type PolicyTarget = 'context' | 'own-project' | 'image' | 'request';
+
+/** @Policy checked against the caller's own project (listing): see `own-project`. */
+export const OwnProjectPolicy = (rule: string) =>
+  applyDecorators(Policy(rule), SetMetadata(POLICY_TARGET_KEY, 'own-project' satisfies PolicyTarget));
 
 /** @Policy for a route on one image: the guard loads the image and checks the rule against it. */
 export const ImagePolicy = (rule: string) =>

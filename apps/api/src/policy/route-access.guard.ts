@@ -55,8 +55,17 @@ export class RouteAccessGuard implements CanActivate {
       case 'request':
         // The handler builds the target from the body and enforces the rule (ImageAuthorizer).
         return true;
+      case 'own-project': {
+        const own = { project_id: context.projectId };
+        if (!this.enforcer.enforce(access.policyRule, own, context.credentials)) {
+          throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(access.policyRule));
+        }
+        return true;
+      }
       case 'context':
-        if (!this.enforcer.enforce(access.policyRule, context.defaultTarget, context.credentials)) {
+        // Glance checks rules on no resource (stores_info_detail) against an empty target, so a
+        // rule such as `project_id:%(project_id)s` denies everyone there, as measured on Glance.
+        if (!this.enforcer.enforce(access.policyRule, {}, context.credentials)) {
           throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(access.policyRule));
         }
         return true;

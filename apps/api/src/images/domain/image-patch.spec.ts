@@ -341,11 +341,17 @@ describe('applyImagePatch', () => {
     expect(refusal(() => patch([change]))).toEqual({ status, message });
   });
 
-  it('an admin may replace the owner; anyone may add it (as in Glance)', () => {
+  it('an admin may replace or add the owner; nobody else may do either (Glance lets anyone add it)', () => {
     expect(patch([{ op: 'replace', path: '/owner', value: 'p2' }], image(), { isAdmin: true }).core).toEqual({
       owner: 'p2',
     });
-    expect(patch([{ op: 'add', path: '/owner', value: 'p2' }]).core).toEqual({ owner: 'p2' });
+    expect(patch([{ op: 'add', path: '/owner', value: 'p2' }], image(), { isAdmin: true }).core).toEqual({
+      owner: 'p2',
+    });
+    expect(refusal(() => patch([{ op: 'add', path: '/owner', value: 'p2' }]))).toEqual({
+      status: 403,
+      message: "Owner can't be updated by non admin.",
+    });
   });
 
   it('disk and container formats change only while the image is queued or importing', () => {
@@ -429,5 +435,143 @@ describe('applyImagePatch', () => {
       'b',
       'c',
     ]);
+  });
+});
+
+describe('applyImagePatch: /locations with show_multiple_locations', () => {
+  const VISIBLE: ImagePatchOptions = { locations: { hashingAlgorithm: 'sha512' } };
+  const at = (url: string) => ({ url, metadata: {}, status: 'active' as const });
+  const active = image({ status: 'active', locations: [at('file:///a'), at('file:///b')] });
+  const add = (path: string, value: object) => ({ op: 'add', path, value });
+
+  it('inserts at a position or the end, and lists what it added', () => {
+    const result = patch(
+      [add('/locations/0', { url: 'file:///c', metadata: {} })],
+      active,
+      VISIBLE,
+    ).locations!;
+    expect(result.locations.map((location) => location.url)).toEqual(['file:///c', 'file:///a', 'file:///b']);
+    expect(result.added).toEqual([{ url: 'file:///c', metadata: {} }]);
+    expect(result.activate).toBe(false);
+  });
+
+  it('removes by position and lists what it removed; an image needs one location left', () => {
+    const result = patch([{ op: 'remove', path: '/locations/1' }], active, VISIBLE).locations!;
+    expect(result.removed).toEqual([{ url: 'file:///b', metadata: {} }]);
+    expect(
+      refusal(() =>
+        patch(
+          [{ op: 'remove', path: '/locations/0' }],
+          image({ status: 'active', locations: [at('file:///a')] }),
+          VISIBLE,
+        ),
+      ),
+    ).toEqual({ status: 403, message: 'Cannot remove last location in the image.' });
+  });
+
+  it('activates a queued image, taking its validation_data', () => {
+    const hash = 'ab'.repeat(64);
+    const result = patch(
+      [
+        add('/locations/-', {
+          url: 'file:///c',
+          metadata: {},
+          validation_data: { os_hash_algo: 'sha512', os_hash_value: hash },
+        }),
+      ],
+      image(),
+      VISIBLE,
+    ).locations!;
+    expect(result).toMatchObject({
+      activate: true,
+      validation: { os_hash_algo: 'sha512', os_hash_value: hash },
+    });
+  });
+
+  it.each<[string, unknown[], ImageRecord, number, string]>([
+    [
+      'a position that is no number',
+      [add('/locations/x', { url: 'file:///c', metadata: {} })],
+      active,
+      400,
+      'Invalid position for adding a location.',
+    ],
+    [
+      'a remove while queued',
+      [{ op: 'remove', path: '/locations/0' }],
+      image(),
+      409,
+      "It's not allowed to remove locations if image status is queued.",
+    ],
+    [
+      'an add while saving',
+      [add('/locations/-', { url: 'file:///c', metadata: {} })],
+      image({ status: 'saving' }),
+      409,
+      "It's not allowed to add locations if image status is saving.",
+    ],
+    [
+      'a duplicate',
+      [add('/locations/-', { url: 'file:///a', metadata: {} })],
+      active,
+      400,
+      'The location file:///a already exists',
+    ],
+    [
+      'conflicting validation data',
+      [
+        {
+          op: 'replace',
+          path: '/locations',
+          value: [
+            {
+              url: 'file:///c',
+              metadata: {},
+              validation_data: { os_hash_algo: 'sha512', os_hash_value: 'ab'.repeat(64) },
+            },
+            {
+              url: 'file:///d',
+              metadata: {},
+              validation_data: { os_hash_algo: 'sha512', os_hash_value: 'cd'.repeat(64) },
+            },
+          ],
+        },
+      ],
+      image(),
+      409,
+      'Conflicting values for os_hash_value',
+    ],
+    [
+      'a checksum that is not md5',
+      [
+        add('/locations/-', {
+          url: 'file:///c',
+          metadata: {},
+          validation_data: {
+            checksum: 'z'.repeat(32),
+            os_hash_algo: 'sha512',
+            os_hash_value: 'ab'.repeat(64),
+          },
+        }),
+      ],
+      image(),
+      409,
+      `checksum (${'z'.repeat(32)}) is not a valid hexadecimal value`,
+    ],
+    [
+      'new hash values on an active image',
+      [
+        add('/locations/-', {
+          url: 'file:///c',
+          metadata: {},
+          validation_data: { os_hash_algo: 'sha512', os_hash_value: 'ab'.repeat(64) },
+        }),
+      ],
+      active,
+      409,
+      "New value(s) for os_hash_algo, os_hash_value may only be provided when image status is 'queued'",
+    ],
+  ])('refuses %s as Glance does', (_name, operations, record, status, message) => {
+    expect(refusal(() => patch(operations, record, VISIBLE))).toEqual({ status, message });
   });
 });

@@ -15,6 +15,7 @@ import {
 } from './image-attributes';
 import { ImageRequestError } from './image-errors';
 import { IMAGE_VALIDATION_SCHEMA, validateImageSchema } from './image-schema-validator';
+import { applyLocationOperation, initialLocationState, type LocationPatchResult } from './location-patch';
 import { pythonStr } from './python-repr';
 import { pythonStrip, PYTHON_WHITESPACE_CLASS } from './python-text';
 
@@ -40,8 +41,16 @@ export interface ImagePatchOperation {
 }
 
 export interface ImagePatchOptions extends ImageQuotas {
-  /** Only an admin may `replace` the owner (Glance lets anyone allowed to modify the image `add` it). */
+  /**
+   * Only an admin may change the owner. Glance checks only `replace`, so anyone who may modify an
+   * image can give it away with `add`; glance-ts refuses both.
+   */
   isAdmin?: boolean;
+  /**
+   * `show_multiple_locations` is on: `/locations` operations apply (see location-patch.ts), with
+   * the image's active locations in the order given. Off (the default): they are refused.
+   */
+  locations?: { hashingAlgorithm: string };
 }
 
 export interface ImagePatchResult {
@@ -57,6 +66,8 @@ export interface ImagePatchResult {
    * whenever one sets visibility to public / community — even to the current value.
    */
   changedKeys: string[];
+  /** The locations after the operations, when any operation was on `/locations`. */
+  locations?: LocationPatchResult;
 }
 
 /** The PATCH media types and the JSON Schema draft of their operation format. */
@@ -230,18 +241,27 @@ export function applyImagePatch(
     if (!changedKeys.includes(name)) changedKeys.push(name);
   };
 
+  let locations: LocationPatchResult | undefined;
+
   for (const operation of operations) {
     validateChange(operation);
     const root = operation.path[0];
-    if (root === 'locations') refuseLocationChange(operation);
+    if (root === 'locations') {
+      if (!options.locations) refuseLocationChange(operation);
+      refuseEmptyLocations(operation);
+      locations ??= initialLocationState(image.locations.filter((location) => location.status === 'active'));
+      applyLocationOperation(image, locations, operation, options.locations.hashingAlgorithm);
+      touch(root);
+      continue;
+    }
     const version = operation.jsonSchemaVersion ?? 10;
     const isCore = root === 'tags' || isWritableCoreAttribute(root);
+    if (root === 'owner' && operation.op !== 'remove' && !options.isAdmin) {
+      throw new ImageRequestError(403, "Owner can't be updated by non admin.");
+    }
 
     switch (operation.op) {
       case 'replace':
-        if (root === 'owner' && !options.isAdmin) {
-          throw new ImageRequestError(403, "Owner can't be updated by non admin.");
-        }
         if (!isCore && !properties.has(root))
           throw new ImageRequestError(409, `Property ${root} does not exist.`);
         break;
@@ -284,19 +304,21 @@ export function applyImagePatch(
   const result: Record<string, string> = {};
   // A null (kernel_id / ramdisk_id may be null) leaves the property unset: properties hold strings.
   for (const [name, value] of properties) if (value !== null) setOwn(result, name, value);
-  return { core, properties: result, tags, changedKeys };
+  return { core, properties: result, tags, changedKeys, ...(locations ? { locations } : {}) };
 }
 
-/**
- * Glance refuses every location change while `show_multiple_locations` is off (its default, and
- * the only mode here); emptying the list is refused even before that.
- */
-function refuseLocationChange(operation: ImagePatchOperation): never {
+/** Emptying the list is refused whether or not locations are visible (Glance's `_do_replace`). */
+function refuseEmptyLocations(operation: ImagePatchOperation): void {
   const value = operation.value;
   // Python's `not value`: None and an empty list alike.
   if (operation.op === 'replace' && (!value || (Array.isArray(value) && value.length === 0))) {
     throw new ImageRequestError(403, 'Cannot set locations to empty list.');
   }
+}
+
+/** Glance refuses every location change while `show_multiple_locations` is off (its default). */
+function refuseLocationChange(operation: ImagePatchOperation): never {
+  refuseEmptyLocations(operation);
   const verb = { replace: 'update', add: 'add', remove: 'remove' }[operation.op];
   throw new ImageRequestError(403, `It's not allowed to ${verb} locations if locations are invisible.`);
 }

@@ -15,8 +15,16 @@ import { IMAGE_VALIDATION_SCHEMA } from './image-schema-validator';
 export interface ImageViewOptions {
   /** Multiple stores are configured (`enabled_backends`): add `stores`. */
   multiStore: boolean;
-  /** `show_multiple_locations` is not supported: locations are never shown. */
-  showLocations?: false;
+  /**
+   * The image's active locations in Glance's order (highest store weight first), when the body
+   * shows them: `locations` with `show_multiple_locations`, `direct_url` (the first one) with
+   * `show_image_direct_url`. Empty for a caller who may not see them (a deactivated image, not admin).
+   */
+  locations?: {
+    list: ReadonlyArray<{ url: string; metadata: Record<string, unknown> }>;
+    showAll: boolean;
+    showDirectUrl: boolean;
+  };
 }
 
 /** Properties Glance keeps to itself (ResponseSerializer._hidden_properties). */
@@ -50,17 +58,24 @@ export function imageView(image: ImageRecord, options: ImageViewOptions): Record
     id: image.id,
     created_at: isotime(image.createdAt),
     updated_at: isotime(image.updatedAt),
+  };
+  const shown = options.locations;
+  if (shown?.showAll) {
+    columns.locations = shown.list.map((location) => ({ url: location.url, metadata: location.metadata }));
+  }
+  if (shown?.showDirectUrl && shown.list.length > 0) columns.direct_url = shown.list[0].url;
+  const links: Record<string, unknown> = {
     tags: [...image.tags],
     self: `/v2/images/${image.id}`,
     file: `/v2/images/${image.id}/file`,
     schema: '/v2/schemas/image',
   };
-  for (const [name, value] of Object.entries(columns)) setOwn(view, name, value);
+  for (const [name, value] of Object.entries({ ...columns, ...links })) setOwn(view, name, value);
 
   if (options.multiStore) {
     // Only usable copies: Glance's database layer leaves out deleted and pending_delete locations.
-    const stores = image.locations
-      .filter((location) => location.status === 'active')
+    const usable = shown?.list ?? image.locations.filter((location) => location.status === 'active');
+    const stores = usable
       .map((location) => location.metadata.store)
       .filter((store) => Boolean(store))
       .map(String);
