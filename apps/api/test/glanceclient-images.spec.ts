@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeQcow2 } from './support/disk-images';
 import { pythonGlance } from './support/python-glanceclient';
 import { DIALECTS, type ImageApi, md5, randomData, sha512, startImageApi, TOKENS } from './support/images';
 
@@ -116,15 +117,26 @@ describe.each(DIALECTS)('python-glanceclient image life cycle on %s', (dialect) 
     const id = tableRows(created.stdout).id;
     expect(tableRows(created.stdout).status).toBe('queued');
 
+    // Data that is not the qcow2 it claims to be is refused, as Glance HEAD does, and changes nothing.
+    const notQcow2 = join(work, 'random.qcow2');
+    writeFileSync(notQcow2, randomData(300_000));
+    const refused = await glance('image-upload', '--file', notQcow2, id);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(
+      'HTTP 415 Unsupported Media Type: The request media type application/octet-stream is not supported by this server.: Image disk_format qcow2 does not match stream data raw\n',
+    );
+    expect(tableRows((await glance('image-show', id)).stdout).status).toBe('queued');
+
     const source = join(work, 'later.qcow2');
-    const data = randomData(300_000);
-    writeFileSync(source, data);
+    makeQcow2(source, 64 * 1024 * 1024);
+    const data = readFileSync(source);
     const uploaded = await glance('image-upload', '--file', source, id);
     expect(uploaded.stderr).toBe('');
     expect(uploaded.status).toBe(0);
     expect(tableRows((await glance('image-show', id)).stdout)).toMatchObject({
       status: 'active',
       checksum: md5(data),
+      virtual_size: String(64 * 1024 * 1024),
     });
 
     const again = await glance('image-upload', '--file', source, id);

@@ -161,18 +161,53 @@ describe.each(DIALECTS)('POST/GET /v2/images/{id}/locations on %s', (dialect) =>
     expect(errorMessage(again)).toBe("It's not allowed to add locations if image status is active.");
   });
 
-  it('the owner may add a location, others may not; only service and admin may list them', async () => {
+  it('the owner may add a location with a service token, others may not; only service and admin may list them', async () => {
     const id = await create(TOKENS.member);
     // Another project does not see the image; a reader of the owner's project is denied.
     expect((await addLocation(id, { url: placeData(randomData(10)) }, TOKENS.otherMember)).status).toBe(404);
     expect((await addLocation(id, { url: placeData(randomData(10)) }, TOKENS.reader)).status).toBe(403);
+    // The owner's member passes add_image_location, but without the service role only http URLs go.
+    const alone = await addLocation(id, { url: placeData(randomData(10)) }, TOKENS.member);
+    expect([alone.status, errorMessage(alone)]).toEqual([
+      403,
+      'http store must be enabled to use location API by normal user.',
+    ]);
     expect((await show(id)).status).toBe('queued');
-    expect((await addLocation(id, { url: placeData(randomData(10)) }, TOKENS.member)).status).toBe(202);
+    // The same user with a service's token beside its own (Nova's and Cinder's way): allowed.
+    const withService = await api.call('POST', `/v2/images/${id}/locations`, TOKENS.member, {
+      json: { url: placeData(randomData(10)) },
+      headers: { 'x-service-token': TOKENS.service },
+    });
+    expect(withService.status).toBe(202);
     const listed = await api.call('GET', `/v2/images/${id}/locations`, TOKENS.member);
     expect(listed.status).toBe(403);
     // fetch_image_location is rule:service_api (service or admin).
     expect((await api.call('GET', `/v2/images/${id}/locations`, TOKENS.admin)).status).toBe(200);
     expect((await api.call('GET', `/v2/images/${id}/locations`, TOKENS.serviceAdmin)).status).toBe(200);
+  });
+
+  it('refuses a member every kind of location with answers that name no path', async () => {
+    const id = await create(TOKENS.member);
+    for (const url of [
+      placeData(randomData(10)),
+      `file://${api.dir}/data/local/../../../etc/passwd`,
+      'rbd://fsid/images/x/snap',
+      'http://127.0.0.1:9/nothing',
+      'swift://x/y',
+    ]) {
+      const refused = await addLocation(id, { url }, TOKENS.member);
+      expect([url, refused.status]).toEqual([url, url.startsWith('http') ? 400 : 403]);
+    }
+  });
+
+  // Runs last: it reads what the tests above received.
+  it('no error body a member, reader or other project received names a data directory or path', () => {
+    const bodies = api.errorBodiesSeenByUsers();
+    expect(bodies.length).toBeGreaterThan(4);
+    for (const body of bodies) {
+      expect(body).not.toContain(api.dir);
+      expect(body).not.toMatch(/file:\/\/|data\/(local|scratch)/);
+    }
   });
 });
 

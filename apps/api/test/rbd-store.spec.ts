@@ -16,6 +16,10 @@ const MiB = 1024 * 1024;
 const OCTETS = { 'content-type': 'application/octet-stream' };
 jest.setTimeout(120_000);
 
+/** Gathered by the first suite for the check that members never see the cluster's internals. */
+let memberErrorBodies: string[] = [];
+let clusterFsid = '';
+
 describe('rbd store on a real Ceph cluster', () => {
   let ceph: CephTestCluster;
   let api: ImageApi;
@@ -26,6 +30,8 @@ describe('rbd store on a real Ceph cluster', () => {
   }, 240_000);
 
   afterAll(async () => {
+    memberErrorBodies = api?.errorBodiesSeenByUsers() ?? [];
+    clusterFsid = ceph?.fsid ?? '';
     await api?.close();
     await ceph?.stop();
   });
@@ -211,8 +217,15 @@ describe('rbd store on a real Ceph cluster', () => {
     await ceph.rbd(['snap', 'create', 'images/placed-by-service@snap']);
     await ceph.rbd(['snap', 'protect', 'images/placed-by-service@snap']);
     const id = (await create('by-location')).id;
-    const add = (url: string) =>
-      api.call('POST', `/v2/images/${id}/locations`, TOKENS.admin, { json: { url } });
+    const add = (url: string, token: string = TOKENS.serviceAdmin) =>
+      api.call('POST', `/v2/images/${id}/locations`, token, { json: { url } });
+    // Only a caller with the service role may point an image at RBD data (OSSN-0065); the owner's
+    // member is told so without a word about the cluster.
+    const byMember = await add(`rbd://${ceph.fsid}/images/placed-by-service/snap`, TOKENS.member);
+    expect([byMember.status, errorMessage(byMember)]).toEqual([
+      403,
+      'http store must be enabled to use location API by normal user.',
+    ]);
 
     const refusals: [string, RegExp][] = [
       [
@@ -246,6 +259,38 @@ describe('rbd store on a real Ceph cluster', () => {
     // Deleting the image removes the data it points to, snapshot first, as for uploaded images.
     expect((await api.call('DELETE', `/v2/images/${id}`, TOKENS.admin)).status).toBe(204);
     expect(await rbdImages()).not.toContain('placed-by-service');
+  });
+
+  it("gives a direct_url Cinder's _is_cloneable accepts: this cluster's fsid, the pool, a readable snapshot", async () => {
+    const withUrl = await startRbdImageApi(ceph, { extraDefault: 'show_image_direct_url = true' });
+    try {
+      const id = (
+        await withUrl.call('POST', '/v2/images', TOKENS.member, {
+          json: { name: 'cloneable', disk_format: 'raw', container_format: 'bare' },
+        })
+      ).json.id as string;
+      const data = randomData(3 * MiB + 5);
+      const put = await withUrl.call('PUT', `/v2/images/${id}/file`, TOKENS.member, {
+        body: data,
+        headers: OCTETS,
+      });
+      expect(put.status).toBe(204);
+      const body = (await withUrl.call('GET', `/v2/images/${id}`, TOKENS.member)).json;
+      // Cinder's RBDDriver._parse_location: rbd:// and four unquoted parts, none empty.
+      const location = body.direct_url as string;
+      expect(location.startsWith('rbd://')).toBe(true);
+      const pieces = location.slice('rbd://'.length).split('/').map(decodeURIComponent);
+      expect(pieces).toHaveLength(4);
+      expect(pieces.every((piece) => piece.length > 0)).toBe(true);
+      const [fsid, pool, image, snapshot] = pieces;
+      // _is_cloneable: the fsid is its cluster's, and the snapshot opens read-only with the data.
+      expect([fsid, pool, image, snapshot]).toEqual([ceph.fsid, 'images', id, 'snap']);
+      const info = JSON.parse(await ceph.rbd(['info', `${pool}/${image}@${snapshot}`, '--format', 'json']));
+      expect(info).toMatchObject({ name: image, size: data.length, protected: 'true' });
+      expect(body.virtual_size).toBe(data.length);
+    } finally {
+      await withUrl.close();
+    }
   });
 
   it('a stopped cluster fails rbd requests fast with 503; discovery, the file store and file copies still answer; then it recovers', async () => {
@@ -282,7 +327,12 @@ describe('rbd store on a real Ceph cluster', () => {
       );
       const failed = await download(kept.id);
       expect(failed.status).toBe(503);
-      expect(errorMessage(failed)).toMatch(
+      // The member hears which store; the operator also why (its cluster, since when, its pool).
+      expect(errorMessage(failed)).toBe(
+        `Image data of ${kept.id} is unavailable: Store ceph is unavailable.`,
+      );
+      const forAdmin = await api.call('GET', `/v2/images/${kept.id}/file`, TOKENS.admin);
+      expect(errorMessage(forAdmin)).toMatch(
         /Store ceph cannot reach its Ceph cluster since .* \(pool images\)/,
       );
 
@@ -320,6 +370,17 @@ describe('rbd store on a real Ceph cluster', () => {
   });
 });
 
+describe('what members learn of the cluster', () => {
+  it('is nothing: no error body a member, reader or other project received above named the fsid', () => {
+    // The suite above shares its API; its bodies are gathered through errorBodiesSeenByUsers.
+    expect(memberErrorBodies.length).toBeGreaterThanOrEqual(1);
+    for (const body of memberErrorBodies) {
+      expect(body).not.toContain(clusterFsid);
+      expect(body).not.toMatch(/pool images|ceph\.conf|keyring/);
+    }
+  });
+});
+
 describe('rbd store whose cluster cannot be reached at start-up', () => {
   let ceph: CephTestCluster;
   let api: ImageApi;
@@ -353,7 +414,12 @@ describe('rbd store whose cluster cannot be reached at start-up', () => {
       headers: OCTETS,
     });
     expect(refused.status).toBe(503);
-    expect(errorMessage(refused)).toMatch(/Store ceph has not reached its Ceph cluster yet \(pool images\)/);
+    expect(errorMessage(refused)).toBe('Store ceph is unavailable.');
+    const forAdmin = await api.call('PUT', `/v2/images/${image.id}/file`, TOKENS.admin, {
+      body: randomData(1000),
+      headers: OCTETS,
+    });
+    expect(errorMessage(forAdmin)).toMatch(/Store ceph has not reached its Ceph cluster yet \(pool images\)/);
     const local = await api.call('PUT', `/v2/images/${image.id}/file`, TOKENS.member, {
       body: randomData(1000),
       headers: { ...OCTETS, 'x-image-meta-store': 'local' },

@@ -92,8 +92,9 @@ describe('volume → image with @glance-ts/volume-upload on real Ceph clusters',
 
   const upload = async (options: Partial<UploadVolumeOptions> & { volume: VolumeRef }) => {
     const result = await uploadVolumeToImage({
-      // The admin token: the service role alone may read store details but not create images.
-      imageService: { url: api.url, token: TOKENS.admin },
+      // What Cinder's user has: admin (to create images anywhere) and service (to add RBD locations,
+      // which Glance allows the service role only, OSSN-0065).
+      imageService: { url: api.url, token: TOKENS.serviceAdmin },
       image: { name: `from-${options.volume.image}`, properties: { source_volume: options.volume.image } },
       ...options,
     });
@@ -206,12 +207,17 @@ describe('volume → image with @glance-ts/volume-upload on real Ceph clusters',
     });
     expect(local).toMatchObject({ path: 'generic', reason: 'store local is file, not rbd', store: 'local' });
     await expectActive(local, expected, 'local');
-    const qcow = await upload({
-      volume: volumeRef(cephA, name),
-      enableCloneOptimization: true,
-      image: { name: 'qcow', diskFormat: 'qcow2' },
-    });
-    expect(qcow).toMatchObject({ path: 'generic', reason: 'disk format qcow2 is not raw' });
+    // A non-raw format takes the generic path, where the image service inspects the bytes: a raw
+    // volume declared qcow2 is refused as Glance HEAD refuses it (415), and nothing is left.
+    const before = (await api.call('GET', '/v2/images?limit=1000', TOKENS.admin)).json.images.length;
+    await expect(
+      upload({
+        volume: volumeRef(cephA, name),
+        enableCloneOptimization: true,
+        image: { name: 'qcow', diskFormat: 'qcow2' },
+      }),
+    ).rejects.toThrow(/PUT .* failed with 415: .*Image disk_format qcow2 does not match stream data raw/);
+    expect((await api.call('GET', '/v2/images?limit=1000', TOKENS.admin)).json.images.length).toBe(before);
     expect(await snapshots(cephA, `volumes/${name}`)).toEqual([]);
   });
 

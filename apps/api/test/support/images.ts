@@ -27,7 +27,11 @@ export const OTHER_PROJECT = 'dddddddddddddddddddddddddddddddd';
  * Two file stores (`local`, the default, and `scratch`) and the read-only http store `web`, token
  * auth, and the given database. Data dirs live in the test's own directory.
  */
-export function imagesConfig(database: string, extraDefault = ''): string {
+export function imagesConfig(
+  database: string,
+  extraDefault = '',
+  weights: { local?: number; scratch?: number } = {},
+): string {
   return `[DEFAULT]
 enabled_backends = local:file, scratch:file, web:http
 ${extraDefault}
@@ -37,10 +41,12 @@ default_backend = local
 
 [local]
 filesystem_store_datadir = data/local
+weight = ${weights.local ?? 0}
 
 [scratch]
 filesystem_store_datadir = data/scratch
 filesystem_thin_provisioning = true
+weight = ${weights.scratch ?? 0}
 
 [web]
 
@@ -57,6 +63,11 @@ export interface ImageApi extends RunningApi {
   dir: string;
   /** JSON request with a token; returns status, headers and the parsed body (or text). */
   call(method: string, path: string, token: string, options?: CallOptions): Promise<CallResult>;
+  /**
+   * Every error body `call` received for a caller who may not read store details (member,
+   * reader, another project's member), for the check that none names a store's internals.
+   */
+  errorBodiesSeenByUsers(): string[];
   /** Files in a store's data dir (leftover checks). */
   storeFiles(store: 'local' | 'scratch'): string[];
 }
@@ -76,7 +87,14 @@ export interface CallResult {
 }
 
 /** Starts an API on a fresh database of the dialect; `close()` also drops a PostgreSQL database. */
-export async function startImageApi(dialect: Dialect, extraDefault = ''): Promise<ImageApi> {
+/** Tokens without the admin or service role: they must never see paths, pools or fsids. */
+export const USER_TOKENS: readonly string[] = [TOKENS.member, TOKENS.reader, TOKENS.otherMember];
+
+export async function startImageApi(
+  dialect: Dialect,
+  extraDefault = '',
+  weights: { local?: number; scratch?: number } = {},
+): Promise<ImageApi> {
   let connection = 'sqlite:///glance.sqlite';
   let drop: (() => Promise<void>) | null = null;
   if (dialect === 'postgresql') {
@@ -84,7 +102,7 @@ export async function startImageApi(dialect: Dialect, extraDefault = ''): Promis
     connection = database.url;
     drop = database.drop;
   }
-  const api = await startApi(imagesConfig(connection, extraDefault), { files: tokenFiles() });
+  const api = await startApi(imagesConfig(connection, extraDefault, weights), { files: tokenFiles() });
   const close = api.close.bind(api);
   return {
     ...api,
@@ -92,7 +110,7 @@ export async function startImageApi(dialect: Dialect, extraDefault = ''): Promis
       await close();
       await drop?.();
     },
-    call: (method, path, token, options = {}) => call(api.url, method, path, token, options),
+    ...recordingCaller(api.url),
     storeFiles: (store) => {
       try {
         return readdirSync(join(api.dir, 'data', store));
@@ -100,6 +118,22 @@ export async function startImageApi(dialect: Dialect, extraDefault = ''): Promis
         return [];
       }
     },
+  };
+}
+
+/**
+ * `call` on one API, remembering the error bodies sent to callers without the admin or service
+ * role (ImageApi.errorBodiesSeenByUsers).
+ */
+export function recordingCaller(base: string): Pick<ImageApi, 'call' | 'errorBodiesSeenByUsers'> {
+  const userErrors: string[] = [];
+  return {
+    async call(method, path, token, options = {}) {
+      const result = await call(base, method, path, token, options);
+      if (result.status >= 400 && USER_TOKENS.includes(token)) userErrors.push(result.text);
+      return result;
+    },
+    errorBodiesSeenByUsers: () => [...userErrors],
   };
 }
 

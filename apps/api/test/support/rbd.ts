@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CephTestCluster, startCephCluster } from '@glance-ts/testing';
 import { tokenFiles } from './configs';
-import { call, type ImageApi, waitFor } from './images';
+import { type ImageApi, recordingCaller, waitFor } from './images';
 import { startApi } from './test-api';
 
 /**
@@ -13,11 +13,12 @@ import { startApi } from './test-api';
  */
 export function rbdImagesConfig(
   ceph: CephTestCluster,
-  options: { cephConf?: string; database?: string } = {},
+  options: { cephConf?: string; database?: string; extraDefault?: string } = {},
 ): string {
   const conf = options.cephConf ?? ceph.confPath;
   return `[DEFAULT]
 enabled_backends = ceph:rbd, thin:rbd, local:file
+${options.extraDefault ?? ''}
 
 [glance_store]
 default_backend = ceph
@@ -52,12 +53,12 @@ connection = ${options.database ?? 'sqlite:///glance.sqlite'}
 /** Starts the API on those stores; resolves once the rbd stores have reached the cluster (when `connected`). */
 export async function startRbdImageApi(
   ceph: CephTestCluster,
-  options: { cephConf?: string; connected?: boolean } = {},
+  options: { cephConf?: string; connected?: boolean; extraDefault?: string } = {},
 ): Promise<ImageApi> {
   const api = await startApi(rbdImagesConfig(ceph, options), { files: tokenFiles() });
   const imageApi: ImageApi = {
     ...api,
-    call: (method, path, token, callOptions = {}) => call(api.url, method, path, token, callOptions),
+    ...recordingCaller(api.url),
     storeFiles: () => [],
   };
   if (options.connected ?? true) {

@@ -27,10 +27,11 @@ describe('glance image-create-from-volume on a real Ceph cluster', () => {
     await bed.ceph.rbd(['import', '--no-progress', file, `volumes/${name}`]);
     return { name, data };
   };
+  // Cinder's kind of user: admin and the service role, which RBD locations need (OSSN-0065).
   const fromVolume = (name: string, ...args: string[]) =>
     glanceTs(bed.api.url, [
       '--os-auth-token',
-      TOKENS.admin,
+      TOKENS.serviceAdmin,
       'image-create-from-volume',
       '--volume-pool',
       'volumes',
