@@ -166,7 +166,11 @@ export interface GlanceConfig {
     workers: number;
     /** `[DEFAULT] public_endpoint`: base URL for version links instead of the request's host. */
     publicEndpoint: string | null;
+    /** `[DEFAULT] client_socket_timeout` in seconds (0: none): idle connections and stalled uploads. */
+    clientSocketTimeout: number;
   };
+  /** `[DEFAULT] stale_upload_timeout` in seconds: a `saving` image without a live upload is recovered after it. */
+  staleUploadTimeout: number;
   /** `[DEFAULT] debug`. */
   debug: boolean;
   /** `[DEFAULT] image_size_cap`: the largest image an upload may write, in bytes. */

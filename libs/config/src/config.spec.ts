@@ -55,9 +55,11 @@ describe('parseConfig: defaults', () => {
         bindPort: 9292,
         publicEndpoint: null,
         workers: availableParallelism(),
+        clientSocketTimeout: 900,
       },
       debug: false,
       imageSizeCap: 1099511627776,
+      staleUploadTimeout: 300,
       secureHash: { enabled: true, algorithm: 'sha512', retries: 3 },
       multiStore: false,
       stores: [],
@@ -112,6 +114,7 @@ describe('parseConfig: defaults', () => {
       bindPort: 19292,
       publicEndpoint: 'https://image.example.org',
       workers: 3,
+      clientSocketTimeout: 900,
     });
     expect(config.debug).toBe(true);
     expect(config.importMethods).toEqual(['glance-direct', 'copy-image']);
@@ -759,5 +762,21 @@ describe('locations, [image_format] and [import_filtering_opts]', () => {
     expect(() => parseWith('[image_format]\nrequire_image_format_match = perhaps\n')).toThrow(
       /\[image_format\] require_image_format_match/,
     );
+  });
+});
+
+describe('[DEFAULT] client_socket_timeout and stale_upload_timeout', () => {
+  const parseWith = (lines: string) => parse(`${NOAUTH}[DEFAULT]\n${lines}\n`);
+
+  it('reads them in seconds', () => {
+    const config = parseWith('client_socket_timeout = 0\nstale_upload_timeout = 60');
+    expect([config.server.clientSocketTimeout, config.staleUploadTimeout]).toEqual([0, 60]);
+  });
+
+  it.each([
+    ['client_socket_timeout = -1', /\[DEFAULT\] client_socket_timeout/],
+    ['stale_upload_timeout = 2', /\[DEFAULT\] stale_upload_timeout/],
+  ])('refuses %s', (line, pattern) => {
+    expect(() => parseWith(line)).toThrow(pattern);
   });
 });

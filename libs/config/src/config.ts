@@ -84,7 +84,9 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
     bindPort: defaults.get(DEFAULT_SECTION.bindPort),
     publicEndpoint: defaults.get(DEFAULT_SECTION.publicEndpoint),
     workers: defaults.get(DEFAULT_SECTION.workers),
+    clientSocketTimeout: defaults.get(DEFAULT_SECTION.clientSocketTimeout),
   };
+  const staleUploadTimeout = defaults.get(DEFAULT_SECTION.staleUploadTimeout);
   const debug = defaults.get(DEFAULT_SECTION.debug);
   const imageSizeCap = defaults.get(DEFAULT_SECTION.imageSizeCap);
   const secureHash = {
@@ -123,6 +125,7 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
     server,
     debug,
     imageSizeCap,
+    staleUploadTimeout,
     secureHash,
     multiStore: enabledBackends.length > 0,
     stores,

@@ -79,6 +79,7 @@ describe('the embedded default configuration (etc/glance-api.conf)', () => {
       bindPort: 9292,
       publicEndpoint: null,
       workers: availableParallelism(),
+      clientSocketTimeout: 900,
     });
   });
 

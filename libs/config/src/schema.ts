@@ -79,6 +79,14 @@ export const DEFAULT_SECTION = {
   showMultipleLocations: boolOpt('show_multiple_locations', false, {
     help: "Image bodies carry `locations`, and JSON patch may add, replace and remove them (Glance's deprecated option). Off by default: it re-opens OSSN-0065 for anyone who can read locations; the location API (POST /v2/images/{id}/locations) is the safe way.",
   }),
+  clientSocketTimeout: intOpt('client_socket_timeout', 900, {
+    min: 0,
+    help: "Seconds a client connection may stay idle, and an upload may go without receiving 1 KiB, before it is closed (Glance's option; 0 disables). An upload cut this way is answered 408 and its image is queued again.",
+  }),
+  staleUploadTimeout: intOpt('stale_upload_timeout', 300, {
+    min: 5,
+    help: 'glance-ts only: seconds after which an image left `saving` by an upload whose process stopped heart-beating (another host, a hung process) goes back to `queued` with its partial data removed; an upload whose process is gone on this host is recovered at once.',
+  }),
   workers: intOpt('workers', Math.max(1, availableParallelism()), {
     min: 1,
     max: 256,
