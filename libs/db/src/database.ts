@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { Kysely, Migrator, sql } from 'kysely';
+import { classifyingDialect } from './availability';
 import { DatabaseError } from './errors';
 import { type HashJobRepository, KyselyHashJobRepository } from './hash-job-repository';
 import type { ImageRepository } from './image-repository';
@@ -114,14 +115,14 @@ function connect(
     if (target.dialect === 'sqlite') {
       if (!isAbsolute(target.path)) throw new Error(`the SQLite path must be absolute, got ${target.path}`);
       const sqlite = openSqlite(target.path);
-      db = new Kysely<ImageSchema>({ dialect: sqlite.dialect });
+      db = new Kysely<ImageSchema>({ dialect: classifyingDialect(sqlite.dialect, describeCause) });
       afterClose = sqlite.release;
     } else {
       const warn = (message: string) => (logger?.warn ?? logger?.info)?.call(logger, message);
       const pool = createPostgresPool(target.url, (error) =>
-        warn(`image database ${description}: idle connection lost: ${describeCause(error)}`),
+        warn(`image database ${description}: connection lost: ${describeCause(error)}`),
       );
-      db = new Kysely<ImageSchema>({ dialect: postgresDialect(pool) });
+      db = new Kysely<ImageSchema>({ dialect: classifyingDialect(postgresDialect(pool), describeCause) });
     }
   } catch (error) {
     throw new DatabaseError(`cannot open the image database ${description}: ${describeCause(error)}`, {

@@ -514,6 +514,72 @@ describe.each(DIALECTS)('KyselyImageRepository on %s', (dialect) => {
     });
   });
 
+  describe('upload leases', () => {
+    startEmpty();
+    const lease = { owner: 'host:1:0', store: 'local', heartbeatAt: 1000 };
+
+    it('records the lease with saving, refreshes it, and clears it when the image leaves saving', async () => {
+      await images.create({ id: 'u' });
+      await images.transition('u', ['queued'], { core: { status: 'saving' }, upload: lease });
+      expect(await images.uploadsInProgress()).toEqual([{ imageId: 'u', ...lease }]);
+      expect(await images.heartbeatUpload('u', lease.owner, 2000)).toBe(true);
+      expect(await images.heartbeatUpload('u', 'someone-else', 3000)).toBe(false);
+      expect((await images.uploadsInProgress())[0].heartbeatAt).toBe(2000);
+      await images.transition('u', ['saving'], { core: { status: 'active' } });
+      expect(await images.uploadsInProgress()).toEqual([]);
+      expect(await images.heartbeatUpload('u', lease.owner, 4000)).toBe(false);
+    });
+
+    it('recovers an upload only while its lease is the one seen', async () => {
+      await images.create({ id: 'u' });
+      await images.transition('u', ['queued'], { core: { status: 'saving' }, upload: lease });
+      // The owner came back to life in between: its heartbeat wins.
+      await images.heartbeatUpload('u', lease.owner, 5000);
+      expect(await images.recoverUpload('u', { owner: lease.owner, heartbeatAt: 1000 })).toBe(false);
+      expect(await images.recoverUpload('u', { owner: lease.owner, heartbeatAt: 5000 })).toBe(true);
+      expect(await images.get('u')).toMatchObject({ status: 'queued' });
+      expect(await images.uploadsInProgress()).toEqual([]);
+      // A second sweeper finds nothing left to recover.
+      expect(await images.recoverUpload('u', { owner: lease.owner, heartbeatAt: 5000 })).toBe(false);
+    });
+
+    it('lets an upload finish or give up only while the lease is its own', async () => {
+      await images.create({ id: 'u' });
+      await images.transition('u', ['queued'], { core: { status: 'saving' }, upload: lease });
+      // The image was recovered and another process's upload started meanwhile.
+      await images.recoverUpload('u', { owner: lease.owner, heartbeatAt: lease.heartbeatAt });
+      await images.transition('u', ['queued'], {
+        core: { status: 'saving' },
+        upload: { ...lease, owner: 'host:2:0' },
+      });
+      for (const status of ['active', 'queued'] as const) {
+        expect(
+          await images.transition('u', ['saving'], { core: { status }, ifUploadOwner: lease.owner }),
+        ).toBeNull();
+      }
+      expect((await images.get('u'))?.status).toBe('saving');
+      expect(
+        await images.transition('u', ['saving'], { core: { status: 'active' }, ifUploadOwner: 'host:2:0' }),
+      ).toMatchObject({ status: 'active' });
+    });
+
+    it('recovers a saving image that has no lease (left by an older glance-ts)', async () => {
+      await images.create({ id: 'old' });
+      await images.transition('old', ['queued'], { core: { status: 'saving' } });
+      expect(await images.uploadsInProgress()).toEqual([
+        { imageId: 'old', owner: null, store: null, heartbeatAt: null },
+      ]);
+      expect(await images.recoverUpload('old', { owner: null, heartbeatAt: null })).toBe(true);
+    });
+
+    it('tells whether any image has a location on some data', async () => {
+      await images.create({ id: 'a' });
+      await images.update('a', { locations: [{ url: 'file:///srv/x', metadata: {}, status: 'active' }] });
+      expect(await images.isDataReferenced('file:///srv/x')).toBe(true);
+      expect(await images.isDataReferenced('file:///srv/y')).toBe(false);
+    });
+  });
+
   describe('list: scope and filters', () => {
     startEmpty();
 

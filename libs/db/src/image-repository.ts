@@ -6,6 +6,7 @@ import type {
   ImageStatus,
   ImageWriteResult,
   NewImage,
+  UploadInProgress,
 } from './types';
 
 /**
@@ -45,4 +46,15 @@ export interface ImageRepository {
    * its locations as released (data another image still names is marked shared: keep it).
    */
   delete(id: string): Promise<ImageWriteResult | null>;
+  /** The images in `saving`, with their upload leases. */
+  uploadsInProgress(): Promise<UploadInProgress[]>;
+  /** Refreshes an upload's lease; false when the image is no longer this owner's upload. */
+  heartbeatUpload(id: string, owner: string, at: number): Promise<boolean>;
+  /**
+   * `saving` → `queued` for an upload whose owner is gone: only if the lease is still exactly the
+   * one seen (a live owner's heartbeat in between wins). True when the image was recovered.
+   */
+  recoverUpload(id: string, lease: Omit<UploadInProgress, 'imageId' | 'store'>): Promise<boolean>;
+  /** Whether any image has a location on the data `key` names (locationDataKey). */
+  isDataReferenced(key: string): Promise<boolean>;
 }

@@ -18,12 +18,15 @@ export type {
   ReleasedLocation,
   SortKey,
   SortSpec,
+  UploadInProgress,
+  UploadLease,
 } from './types';
 export { IMAGE_CORE_DEFAULTS, IMAGE_CORE_KEYS } from './types';
 export type { ImageRepository } from './image-repository';
 export type { HashJob, HashJobRepository, NewHashJob } from './hash-job-repository';
 export { DatabaseError, DuplicateImageError, MarkerNotFoundError, SharedDataError } from './errors';
 export { locationDataKey } from './location-data';
+export { classifyDatabaseError, DatabaseUnavailableError, isDatabaseUnavailable } from './availability';
 export {
   type DatabaseLogger,
   type DatabaseTarget,

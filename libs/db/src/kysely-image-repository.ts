@@ -23,6 +23,7 @@ import type {
   ImageWriteResult,
   NewImage,
   ReleasedLocation,
+  UploadInProgress,
 } from './types';
 import { IMAGE_CORE_DEFAULTS } from './types';
 
@@ -205,6 +206,68 @@ export class KyselyImageRepository implements ImageRepository {
     });
   }
 
+  async uploadsInProgress(): Promise<UploadInProgress[]> {
+    const rows = await this.read((trx) =>
+      trx
+        .selectFrom('images')
+        .select(['id', 'upload_owner', 'upload_store', 'upload_heartbeat'])
+        .where('status', '=', 'saving')
+        .execute(),
+    );
+    return rows.map((row) => ({
+      imageId: row.id,
+      owner: row.upload_owner,
+      store: row.upload_store,
+      heartbeatAt: row.upload_heartbeat === null ? null : Number(row.upload_heartbeat),
+    }));
+  }
+
+  async heartbeatUpload(id: string, owner: string, at: number): Promise<boolean> {
+    const result = await this.write((trx) =>
+      trx
+        .updateTable('images')
+        .set({ upload_heartbeat: at })
+        .where('id', '=', id)
+        .where('status', '=', 'saving')
+        .where('upload_owner', '=', owner)
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async recoverUpload(id: string, lease: Omit<UploadInProgress, 'imageId' | 'store'>): Promise<boolean> {
+    const result = await this.write((trx) => {
+      let update = trx
+        .updateTable('images')
+        .set({
+          status: 'queued',
+          upload_owner: null,
+          upload_store: null,
+          upload_heartbeat: null,
+          updated_at: this.sql.toSqlTimestamp(this.clock()),
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'saving');
+      update =
+        lease.owner === null
+          ? update.where('upload_owner', 'is', null)
+          : update.where('upload_owner', '=', lease.owner);
+      update =
+        lease.heartbeatAt === null
+          ? update.where('upload_heartbeat', 'is', null)
+          : update.where('upload_heartbeat', '=', lease.heartbeatAt);
+      return update.executeTakeFirst();
+    });
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async isDataReferenced(key: string): Promise<boolean> {
+    const row = await this.read((trx) =>
+      trx.selectFrom('image_locations').select('id').where('data_key', '=', key).limit(1).executeTakeFirst(),
+    );
+    return row !== undefined;
+  }
+
   // -------------------------------------------------------------------------------------------
 
   /** A read-write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED). */
@@ -239,9 +302,15 @@ export class KyselyImageRepository implements ImageRepository {
   ): Promise<ImageWriteResult | null> {
     let update = trx
       .updateTable('images')
-      .set({ ...this.coreColumns(changes.core ?? {}), updated_at: this.sql.toSqlTimestamp(this.clock()) })
+      .set({
+        ...this.coreColumns(changes.core ?? {}),
+        ...uploadColumns(changes),
+        updated_at: this.sql.toSqlTimestamp(this.clock()),
+      })
       .where('id', '=', id);
     if (from !== null) update = update.where('status', 'in', from);
+    if (changes.ifUploadOwner !== undefined)
+      update = update.where('upload_owner', '=', changes.ifUploadOwner);
     const result = await update.executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return null;
 
@@ -450,7 +519,26 @@ export class KyselyImageRepository implements ImageRepository {
   }
 }
 
-type CoreColumns = Omit<ImagesTable, 'id' | 'created_at' | 'updated_at'>;
+type CoreColumns = Omit<
+  ImagesTable,
+  'id' | 'created_at' | 'updated_at' | 'upload_owner' | 'upload_store' | 'upload_heartbeat'
+>;
+
+/** The upload lease columns a change sets: its lease, or none once the image leaves `saving`. */
+function uploadColumns(changes: ImageChanges): Partial<ImagesTable> {
+  if (changes.upload) {
+    return {
+      upload_owner: changes.upload.owner,
+      upload_store: changes.upload.store,
+      upload_heartbeat: changes.upload.heartbeatAt,
+    };
+  }
+  const status = changes.core?.status;
+  if (status !== undefined && status !== 'saving') {
+    return { upload_owner: null, upload_store: null, upload_heartbeat: null };
+  }
+  return {};
+}
 
 /** The core attributes a NewImage gives, without the ones it leaves undefined. */
 function definedOnly(image: NewImage): Partial<ImageCore> {

@@ -21,6 +21,7 @@ export function imageMigrations(dialect: DatabaseDialect): Record<string, Migrat
     '0001_images': images0001(dialect),
     '0002_hash_jobs': hashJobs0002(dialect),
     '0003_location_data_keys': locationDataKeys0003(),
+    '0004_upload_leases': uploadLeases0004(),
   };
 }
 
@@ -199,6 +200,24 @@ function locationDataKeys0003(): Migration {
     async down(db: Kysely<unknown>) {
       await db.schema.dropIndex('image_locations_data_key_idx').execute();
       await db.schema.alterTable('image_locations').dropColumn('data_key').execute();
+    },
+  };
+}
+
+/**
+ * Who uploads an image's data and when it last said so (UploadLease), so an upload whose process
+ * died does not leave its image `saving` for ever.
+ */
+function uploadLeases0004(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('images').addColumn('upload_owner', 'text').execute();
+      await db.schema.alterTable('images').addColumn('upload_store', 'text').execute();
+      await db.schema.alterTable('images').addColumn('upload_heartbeat', 'bigint').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const column of ['upload_heartbeat', 'upload_store', 'upload_owner'])
+        await db.schema.alterTable('images').dropColumn(column).execute();
     },
   };
 }

@@ -16,7 +16,7 @@ const parseInt8 = (value: string): number => Number(value);
  * default; the parser is set on this pool only, not through the process-wide `pg.types`, so other
  * users of `pg` in the process are not affected.
  */
-export function createPostgresPool(url: string, onIdleError: (error: Error) => void): Pool {
+export function createPostgresPool(url: string, onConnectionError: (error: Error) => void): Pool {
   const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID && format !== 'binary'
       ? parseInt8
@@ -28,9 +28,14 @@ export function createPostgresPool(url: string, onIdleError: (error: Error) => v
     application_name: 'glance-ts',
     types: { getTypeParser },
   });
-  // An idle connection the server drops (restart, idle timeout) is reported here; without a
-  // listener the pool's 'error' event would crash the process. The pool replaces the connection.
-  pool.on('error', onIdleError);
+  // A connection the server drops (a restart, an idle timeout) emits 'error' on its client. The pool
+  // listens only while the client is idle (and re-emits on itself, which must then be listened to);
+  // a client in use has no listener, and a PostgreSQL restart under load would kill the process.
+  // Each client's own listener reports it, in use or idle; the query on it fails
+  // (DatabaseUnavailableError, a 503), and the broken client, no longer queryable, is dropped
+  // from the pool when released.
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  pool.on('error', () => undefined);
   return pool;
 }
 

@@ -34,6 +34,11 @@ export interface ImagesTable {
   os_hidden: SqlBoolean;
   created_at: SqlTimestamp;
   updated_at: SqlTimestamp;
+  /** The upload lease while `saving` (UploadLease); null otherwise. */
+  upload_owner: string | null;
+  upload_store: string | null;
+  /** Epoch ms; PostgreSQL's bigint comes back as a number (see postgres-connection.ts). */
+  upload_heartbeat: number | null;
 }
 
 export interface ImagePropertiesTable {

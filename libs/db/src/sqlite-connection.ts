@@ -14,10 +14,19 @@ import {
 } from 'kysely';
 
 /**
- * How long a statement waits for another process's write lock before failing with SQLITE_BUSY.
- * Several API worker processes share the file; write transactions are short.
+ * How long a transaction waits for another process's write lock before failing with SQLITE_BUSY
+ * (then DatabaseUnavailableError, a 503). Several API worker processes share the file; write
+ * transactions are short. The wait happens between event-loop turns (see BLOCKING_BUSY_MS).
  */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * better-sqlite3 is synchronous: SQLite's own busy timeout sleeps inside the call, blocking the
+ * whole worker (a writer holding the lock for 10 s once stalled every request on the worker,
+ * discovery included). SQLite waits at most this long itself; a BEGIN that is still refused is
+ * retried on timers, so the event loop goes on in between.
+ */
+const BLOCKING_BUSY_MS = 2;
 
 /** A SQLite database file as Kysely needs it; `release` must be called after Kysely is destroyed. */
 export interface SqliteConnection {
@@ -33,6 +42,7 @@ export interface SqliteConnection {
  */
 export function openSqlite(path: string): SqliteConnection {
   mkdirSync(dirname(path), { recursive: true });
+  // Opening may wait for SQLite's lock the blocking way: the service is not serving yet.
   const database = new Database(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     // Persistent in the file; fails (returns the old mode) only where WAL cannot work, such as
@@ -41,10 +51,16 @@ export function openSqlite(path: string): SqliteConnection {
     if (mode !== 'wal')
       throw new Error(`cannot use the WAL journal mode (the file stays in ${String(mode)} mode)`);
     database.pragma('foreign_keys = ON');
+    database.pragma(`busy_timeout = ${BLOCKING_BUSY_MS}`);
   } catch (error) {
     database.close();
     throw error;
   }
+  return sqliteConnectionOn(database, path);
+}
+
+/** The Kysely dialect of glance-ts over an open better-sqlite3 handle on `path`. */
+export function sqliteConnectionOn(database: Database.Database, path: string): SqliteConnection {
   const lock = FILE_LOCKS.claim(realpathSync(path));
   return {
     dialect: new GlanceSqliteDialect({ database }, lock.mutex),
@@ -167,7 +183,21 @@ class GlanceSqliteDriver extends SqliteDriver {
     connection: DatabaseConnection,
     settings?: TransactionSettings,
   ): Promise<void> {
-    const begin = settings?.accessMode === 'read only' ? 'begin' : 'begin immediate';
-    await connection.executeQuery(CompiledQuery.raw(begin));
+    const begin = CompiledQuery.raw(settings?.accessMode === 'read only' ? 'begin' : 'begin immediate');
+    const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+      try {
+        await connection.executeQuery(begin);
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_BUSY_RECOVERY';
 }

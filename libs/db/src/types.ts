@@ -98,6 +98,25 @@ export interface ReleasedLocation extends ImageLocation {
   shared: boolean;
 }
 
+/**
+ * Who is writing an image's data while it is `saving`: the process (`host:pid:start`), the store
+ * it writes to, and when it last said it was alive (epoch ms). An upload whose owner is gone is
+ * recovered (the image queued again, the partial data removed) instead of staying `saving` for ever.
+ */
+export interface UploadLease {
+  owner: string;
+  store: string;
+  heartbeatAt: number;
+}
+
+/** An image in `saving` and the lease of its upload (null owner: saved before leases existed). */
+export interface UploadInProgress {
+  imageId: string;
+  owner: string | null;
+  store: string | null;
+  heartbeatAt: number | null;
+}
+
 /** What a write returns: the image as written, and the locations it released. */
 export interface ImageWriteResult extends ImageRecord {
   released: ReleasedLocation[];
@@ -113,6 +132,16 @@ export interface ImageChanges {
   tags?: string[];
   /** Replaces all locations when given. */
   locations?: ImageLocation[];
+  /**
+   * Records who uploads the image's data (with `core.status` 'saving'). Any other status set clears
+   * the lease.
+   */
+  upload?: UploadLease;
+  /**
+   * A condition, with `transition` from 'saving': only while the upload lease is this owner's, so
+   * an upload that was given up on (its image recovered, perhaps uploading again) changes nothing.
+   */
+  ifUploadOwner?: string;
   /**
    * With `locations`: fail with SharedDataError, changing nothing, when a location the change adds
    * names data another image has a location on (callers without the service role may not share).
