@@ -20,6 +20,7 @@ import { HASH_JOB_REPOSITORY, IMAGE_REPOSITORY } from './images/images.tokens';
 import { InfoController } from './info/info.controller';
 import { InfoService } from './info/info.service';
 import { LocationAdmission } from './images/location-admission';
+import { UploadRecovery } from './images/upload-recovery';
 import { RouteAccessGuard } from './policy/route-access.guard';
 import { SchemasController } from './schemas/schemas.controller';
 import { StoreRegistry } from './stores/store-registry';
@@ -68,6 +69,7 @@ export class AppModule {
         ImageLocationsService,
         LocationAdmission,
         HashJobRunner,
+        UploadRecovery,
         { provide: APP_GUARD, useClass: RouteAccessGuard },
       ],
     };

@@ -9,6 +9,7 @@ import { GLANCE_POLICY_DEFAULTS, PolicyEnforcer } from '@glance-ts/policy';
 import type { GlanceConfig } from '@glance-ts/config';
 import { openImageDatabase } from '@glance-ts/db';
 import { HashJobRunner } from './images/hash-job-runner';
+import { UploadRecovery } from './images/upload-recovery';
 import { AppModule, type GlanceRuntime } from './app.module';
 import { registerAuthHook } from './auth/auth.hook';
 import { newRequestId } from './auth/request-context';
@@ -37,13 +38,59 @@ export interface GlanceApp {
 }
 
 /** The service's logger: JSON lines on stdout (or the given destination). */
-export function createLogger(level: pino.Level | 'silent', destination?: pino.DestinationStream): Logger {
-  return pino(
-    { level, base: { service: 'glance-ts-api' } },
+export function createLogger(
+  level: pino.Level | 'silent',
+  destination?: pino.DestinationStream,
+  options: { sync?: boolean } = {},
+): Logger {
+  const stream =
+    destination ??
     // Asynchronous, buffered stdout: one access-log line per request must not cost a write(2) each.
     // Flushes stay below PIPE_BUF (4096) so lines of several workers sharing a pipe never interleave.
-    destination ?? pino.destination({ dest: 1, sync: false, minLength: 3072 }),
+    // The supervising primary writes its few lines at once (sync).
+    (options.sync
+      ? pino.destination({ dest: 1, sync: true })
+      : pino.destination({ dest: 1, sync: false, minLength: 3072 }));
+  return pino(
+    {
+      level,
+      base: { service: 'glance-ts-api', pid: process.pid },
+      hooks: {
+        // Errors are written at once: a process that dies next must not take them with it.
+        logMethod(args, method, levelValue) {
+          method.apply(this, args);
+          if (levelValue >= 50) flushLoggerSync(this);
+        },
+      },
+    },
+    stream,
   );
+}
+
+/** Writes out what the logger has buffered, before a process exits. */
+export function flushLoggerSync(logger: Logger): void {
+  const stream = (logger as unknown as Record<symbol, { flushSync?: () => void }>)[pino.symbols.streamSym];
+  try {
+    stream?.flushSync?.();
+  } catch {
+    // Nothing buffered, or stdout is gone: nothing more can be done.
+  }
+}
+
+/**
+ * An error nobody handled ends the process, as Node would, but only after its stack is logged
+ * and the log flushed: a worker's death must say why, in the log, at once.
+ */
+export function exitOnUncaughtErrors(logger: Logger): void {
+  const die = (kind: string) => (error: unknown) => {
+    logger.fatal(
+      `${kind}, exiting (pid ${process.pid}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    flushLoggerSync(logger);
+    process.exit(1);
+  };
+  process.on('uncaughtException', die('uncaught exception'));
+  process.on('unhandledRejection', die('unhandled promise rejection'));
 }
 
 /**
@@ -106,6 +153,9 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
     // Glance answers HEAD with 405; Fastify would otherwise add a HEAD route for every GET.
     exposeHeadRoutes: false,
     rewriteUrl: (request: IncomingMessage) => negotiateVersionUrl(request.url ?? '/'),
+    // Glance's client_socket_timeout: a connection idle that long (a client that stopped sending
+    // or reading) is closed. Uploads also have a progress check of their own (image-data.service).
+    connectionTimeout: config.server.clientSocketTimeout * 1000,
   });
   const fastify = adapter.getInstance();
   const routes = new RouteTable();
@@ -134,6 +184,7 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
 
   await runtime.stores.start();
   app.get(HashJobRunner).start();
+  app.get(UploadRecovery).start();
   if (options.watchPolicy ?? true) enforcer.watch();
   fastify.addHook('onClose', async () => {
     enforcer.close();

@@ -4,7 +4,13 @@ import cluster from 'node:cluster';
 import { ConfigError, type GlanceConfig, loadConfig, resolveConfigPath } from '@glance-ts/config';
 import { DatabaseError, openImageDatabase } from '@glance-ts/db';
 import { PolicyFileError } from '@glance-ts/policy';
-import { createApp, createLogger, loadPolicyAndAuth } from './bootstrap';
+import {
+  createApp,
+  createLogger,
+  exitOnUncaughtErrors,
+  flushLoggerSync,
+  loadPolicyAndAuth,
+} from './bootstrap';
 import { superviseWorkers } from './workers';
 
 /**
@@ -31,6 +37,7 @@ function loadValidatedConfig(): GlanceConfig {
 
 async function serve(config: GlanceConfig): Promise<void> {
   const glance = await createApp(config);
+  exitOnUncaughtErrors(glance.logger);
   const { bindHost, bindPort } = config.server;
   try {
     await glance.app.listen({ host: bindHost, port: bindPort });
@@ -42,6 +49,7 @@ async function serve(config: GlanceConfig): Promise<void> {
   glance.logger.info(
     `glance-ts API listening on http://${bindHost}:${bindPort} (config ${config.source.path}, pid ${process.pid})`,
   );
+  flushLoggerSync(glance.logger);
 }
 
 /**
@@ -61,7 +69,9 @@ function failOnStartError(error: unknown): never {
 const config = loadValidatedConfig();
 if (cluster.isPrimary && config.server.workers > 1) {
   migrateDatabase(config)
-    .then(() => superviseWorkers(config, createLogger(config.debug ? 'debug' : 'info')))
+    .then(() =>
+      superviseWorkers(config, createLogger(config.debug ? 'debug' : 'info', undefined, { sync: true })),
+    )
     .catch(failOnStartError);
 } else {
   serve(config).catch(failOnStartError);

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DatabaseUnavailableError } from '@glance-ts/db';
 import { GLANCE_MESSAGES, GlanceHttpError, renderGlanceError } from './glance-error';
 import type { RouteTable } from './route-table';
 
@@ -26,6 +27,7 @@ export class GlanceExceptionFilter implements ExceptionFilter {
 
   private toGlanceError(exception: unknown, request: FastifyRequest): GlanceHttpError | null {
     if (exception instanceof GlanceHttpError) return exception;
+    if (exception instanceof DatabaseUnavailableError) return databaseUnavailable(exception);
     if (request.is404) {
       const allowed = this.routes.allowedMethods(request.url.split('?')[0]);
       if (!allowed) return new GlanceHttpError(404, GLANCE_MESSAGES.notFound);
@@ -48,6 +50,20 @@ export class GlanceExceptionFilter implements ExceptionFilter {
     );
     return new GlanceHttpError(500, GLANCE_MESSAGES.internal);
   }
+}
+
+/** Seconds a client is told to wait (Retry-After) before trying again when the database is away. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The database is restarting or locked: 503 with a retry hint, the cause for operators only. */
+export function databaseUnavailable(error: DatabaseUnavailableError): GlanceHttpError {
+  return new GlanceHttpError(
+    503,
+    'The image database is unavailable; try again later.',
+    { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+    'generic',
+    { operatorMessage: error.message },
+  );
 }
 
 export function sendGlanceError(reply: FastifyReply, request: FastifyRequest, error: GlanceHttpError): void {

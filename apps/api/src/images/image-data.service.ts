@@ -24,6 +24,7 @@ import { imageNotFound } from './image-authorizer';
 import { IMAGE_REPOSITORY } from './images.tokens';
 import { parseByteRange } from './byte-range';
 import { UploadFormatInspection } from './image-format-inspection';
+import { PROCESS_OWNER } from '../process/process-identity';
 
 /** What an upload is told about the request besides its body. */
 export interface UploadRequest {
@@ -64,7 +65,11 @@ export class ImageDataService {
     checkContentType(request.contentType);
     const store = this.storeForUpload(request.storeId);
 
-    const saving = await this.images.transition(image.id, ['queued'], { core: { status: 'saving' } });
+    const lease = { owner: PROCESS_OWNER, store: store.id, heartbeatAt: Date.now() };
+    const saving = await this.images.transition(image.id, ['queued'], {
+      core: { status: 'saving' },
+      upload: lease,
+    });
     if (!saving) {
       const current = await this.images.get(image.id);
       if (!current) throw imageNotFound(image.id);
@@ -74,22 +79,28 @@ export class ImageDataService {
       );
     }
 
-    let stored: StoredImage | null = null;
+    const abort = new AbortController();
+    const fail = (reason: Error) => {
+      if (!abort.signal.aborted) abort.abort(reason);
+    };
+    // The body's and the hasher's errors are this upload's for as long as they live (they may come
+    // before the store reads, or after it is done): each aborts the store's write, which rejects
+    // with it. Without a listener an 'error' would end the worker (a client hanging up did).
+    const onBodyError = (error: Error) => fail(error);
+    body.on('error', onBodyError);
+    const onClientGone = () => fail(new UploadAbortedError());
+    request.signal.addEventListener('abort', onClientGone, { once: true });
+    const heartbeat = this.heartbeat(image.id, lease.owner);
+    const watchdog = this.progressWatchdog(body, fail);
     // The format is read from the bytes as they pass (Glance HEAD's in-flight format inspection).
     const inspection = new UploadFormatInspection(image, this.config.imageFormat);
     body.on('data', inspection.feed);
+    let stored: StoredImage | null = null;
     try {
       const hasher = createImageHasher({ maxBytes: this.config.imageSizeCap });
-      const abort = new AbortController();
-      const onClientGone = () => abort.abort(new UploadAbortedError());
-      request.signal.addEventListener('abort', onClientGone, { once: true });
+      hasher.on('error', fail);
       // pipe, not pipeline: a failing store destroys the hasher, and the request must survive that
       // so that the error answer (413, 503...) reaches a client that is still sending.
-      const onBodyError = (error: Error) => {
-        hasher.destroy(error);
-        abort.abort(error);
-      };
-      body.once('error', onBodyError);
       body.pipe(hasher);
       try {
         stored = await store.add(image.id, hasher, {
@@ -104,13 +115,9 @@ export class ImageDataService {
         // Read and drop the rest of the body: the answer goes out on a connection that then closes.
         body.resume();
         throw error;
-      } finally {
-        body.off('error', onBodyError);
-        request.signal.removeEventListener('abort', onClientGone);
       }
       const digest = await hasher.digest();
       checkDeclaredValues(request, digest.size, digest.checksum);
-      body.off('data', inspection.feed);
       const virtualSize = inspectedVirtualSize(inspection, request.contentType);
 
       const location = {
@@ -128,24 +135,80 @@ export class ImageDataService {
           virtualSize,
         },
         locations: [...image.locations, location],
+        ifUploadOwner: lease.owner,
       });
       if (!active) {
-        // Deleted (or reset) while the data was on its way: the data belongs to nobody.
+        // Deleted, or given up on as abandoned, while the data was on its way: it belongs to nobody.
         throw new GlanceHttpError(
           410,
           `Image ${image.id} could not be found after upload. The image may have been deleted during the upload.`,
         );
       }
     } catch (error) {
-      body.off('data', inspection.feed);
       if (stored) await this.discard(store, stored.url, image.id);
-      // Back to queued, as Glance restores the image on a failed upload: the client may try again.
-      await this.images.transition(image.id, ['saving'], { core: { status: 'queued' } });
+      await this.restoreQueued(image.id, lease.owner);
       const answer = uploadError(error, store);
       // The client may still be sending: tell it the connection ends with this answer.
       if (answer instanceof GlanceHttpError) answer.headers.connection = 'close';
       throw answer;
+    } finally {
+      clearInterval(heartbeat);
+      watchdog.stop();
+      body.off('data', inspection.feed);
+      request.signal.removeEventListener('abort', onClientGone);
+      // The body keeps a listener to its end: an 'error' after the upload is settled is harmless.
+      body.off('error', onBodyError);
+      body.on('error', ignoreLateError);
     }
+  }
+
+  /**
+   * Back to queued, as Glance restores the image on a failed upload, so the client may try again;
+   * only while the upload is still this process's. Should the database be away, the lease expires
+   * and UploadRecovery does it later: the answer to the client must not wait for that.
+   */
+  private async restoreQueued(imageId: string, owner: string): Promise<void> {
+    try {
+      await this.images.transition(imageId, ['saving'], { core: { status: 'queued' }, ifUploadOwner: owner });
+    } catch (error) {
+      this.logger.error(`image ${imageId}: cannot put the image back to queued: ${String(error)}`);
+    }
+  }
+
+  /** Keeps the upload's lease fresh while it runs (see UploadRecovery). */
+  private heartbeat(imageId: string, owner: string): NodeJS.Timeout {
+    const interval = Math.min(30_000, (this.config.staleUploadTimeout * 1000) / 3);
+    const timer = setInterval(() => {
+      this.images.heartbeatUpload(imageId, owner, Date.now()).catch((error: unknown) => {
+        this.logger.warn(`image ${imageId}: upload heartbeat failed: ${String(error)}`);
+      });
+    }, interval);
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * `client_socket_timeout`: an upload that receives less than UPLOAD_MIN_PROGRESS bytes in that
+   * many seconds ends (408): a stalled or trickling client must not hold a connection and an image
+   * in `saving` for ever.
+   */
+  private progressWatchdog(body: Readable, fail: (reason: Error) => void): { stop(): void } {
+    const seconds = this.config.server.clientSocketTimeout;
+    if (seconds === 0) return { stop: () => undefined };
+    let received = 0;
+    const count = (chunk: Buffer) => (received += chunk.length);
+    body.on('data', count);
+    const timer = setInterval(() => {
+      if (received < UPLOAD_MIN_PROGRESS) fail(new UploadTimeoutError(seconds));
+      received = 0;
+    }, seconds * 1000);
+    timer.unref();
+    return {
+      stop: () => {
+        clearInterval(timer);
+        body.off('data', count);
+      },
+    };
   }
 
   async download(
@@ -229,6 +292,19 @@ export class ImageDataService {
     }
   }
 }
+
+/** Bytes an upload must receive per `client_socket_timeout` to be making progress. */
+export const UPLOAD_MIN_PROGRESS = 1024;
+
+/** The body made no progress for `client_socket_timeout` seconds: Glance's socket timeout, 408. */
+export class UploadTimeoutError extends Error {
+  constructor(readonly seconds: number) {
+    super(`The upload made no progress for ${seconds} seconds (client_socket_timeout).`);
+    this.name = 'UploadTimeoutError';
+  }
+}
+
+function ignoreLateError(): void {}
 
 /** The client closed the connection before the whole body arrived. */
 export class UploadAbortedError extends Error {
@@ -326,6 +402,7 @@ function uploadError(error: unknown, store: StoreDriver): unknown {
   }
   if (error instanceof StoreError) return answer(503, '', error);
   if (error instanceof UploadAbortedError) return new GlanceHttpError(400, error.message);
+  if (error instanceof UploadTimeoutError) return new GlanceHttpError(408, error.message);
   if (isClientStreamError(error))
     return new GlanceHttpError(400, 'The upload ended before all data arrived.');
   return error;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { ErrorDto } from '@glance-ts/contracts';
 import type { ImageRecord } from '@glance-ts/db';
+import { JsonBody } from '../http/body-parsers';
 import { pythonJsonBody } from '../http/python-json';
 import { ImagePolicy } from '../policy/access.decorators';
 import { ADD_LOCATION_SCHEMA } from './domain/location-request';
@@ -56,7 +57,7 @@ export class ImageLocationsController {
   @ApiResponse({ status: 503, description: "The location's store cannot be reached.", type: ErrorDto })
   async add(
     @GuardedImage() image: ImageRecord,
-    @Body() body: unknown,
+    @JsonBody() body: unknown,
     @RequestCtx() context: RequestContext,
   ): Promise<void> {
     await this.locations.add(image, body, context);

@@ -1,5 +1,4 @@
 import {
-  Body,
   Controller,
   Delete,
   Get,
@@ -28,10 +27,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorDto } from '@glance-ts/contracts';
 import type { ImageRecord } from '@glance-ts/db';
 import type { RequestContext } from '../auth/request-context';
+import { jsonBody, JsonBody } from '../http/body-parsers';
 import { GlanceHttpError } from '../http/glance-error';
 import { pythonJsonBody } from '../http/python-json';
 import { ImagePolicy, OwnProjectPolicy, RequestPolicy } from '../policy/access.decorators';
-import { parseImagePatch } from './domain/image-patch';
+import { isImagePatchMediaType, parseImagePatch } from './domain/image-patch';
 import { domain, ImagesService } from './images.service';
 import { GuardedImage, RequestCtx } from './image-params';
 
@@ -62,7 +62,7 @@ export class ImagesController {
   @ApiCreatedResponse({ description: 'The new image; `Location` is its URL.', ...IMAGE_BODY })
   @ApiConflictResponse({ description: 'An image with the given `id` exists.', type: ErrorDto })
   async create(
-    @Body() body: unknown,
+    @JsonBody() body: unknown,
     @RequestCtx() context: RequestContext,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -117,11 +117,13 @@ export class ImagesController {
   @ApiOkResponse({ description: 'The updated image.', ...IMAGE_BODY })
   async update(
     @GuardedImage() image: ImageRecord,
-    @Body() body: unknown,
     @Req() request: FastifyRequest,
     @RequestCtx() context: RequestContext,
   ): Promise<Buffer> {
-    const operations = domain(() => parseImagePatch(request.headers['content-type'], body));
+    const contentType = request.headers['content-type'];
+    // Glance checks the media type (415) before it reads the body.
+    const body = isImagePatchMediaType(contentType) ? jsonBody(request.body) : undefined;
+    const operations = domain(() => parseImagePatch(contentType, body));
     return pythonJsonBody(await this.images.update(image, operations, context));
   }
 

@@ -97,6 +97,12 @@ const READ_ONLY_ON_UPDATE = [
 
 const badRequest = (message: string) => new ImageRequestError(400, message);
 
+/** Whether the Content-Type is one of the PATCH media types (webob compares what precedes `;`). */
+export function isImagePatchMediaType(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';', 1)[0];
+  return mediaType !== undefined && Object.hasOwn(IMAGE_PATCH_MEDIA_TYPES, mediaType);
+}
+
 /**
  * Parses a PATCH body. `contentType` is the request's Content-Type header as sent; webob compares
  * what precedes the first `;`, exactly (no trimming, case-sensitive).

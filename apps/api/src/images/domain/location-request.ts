@@ -33,6 +33,11 @@ export const ADD_LOCATION_SCHEMA: JsonSchema = {
  * could never match.
  */
 export function parseAddLocationBody(body: unknown, hashingAlgorithm: 'sha512'): AddLocationRequest {
+  // Glance's JSONRequestDeserializer first: a body, and a dict or list.
+  if (body === undefined) throw new ImageRequestError(400, 'Body expected in request.');
+  if (typeof body !== 'object' || body === null) {
+    throw new ImageRequestError(400, 'Unexpected body type. Expected list/dict.');
+  }
   const error = findSchemaError(body, ADD_LOCATION_SCHEMA);
   if (error) {
     throw new ImageRequestError(
@@ -42,6 +47,8 @@ export function parseAddLocationBody(body: unknown, hashingAlgorithm: 'sha512'):
   }
   const request = body as { url: string; validation_data?: { os_hash_algo: string; os_hash_value: string } };
   if (request.url.trim() === '') throw new ImageRequestError(400, 'The location URL must not be empty.');
+  // No store can have a NUL in a location (and file paths cannot hold one).
+  if (request.url.includes('\0')) throw new ImageRequestError(400, 'Invalid location');
   const data = request.validation_data;
   if (!data) return { url: request.url, validationData: null };
   if (data.os_hash_algo !== hashingAlgorithm) {

@@ -198,6 +198,33 @@ export class FileStoreDriver extends StoreDriver<'file'> {
     }
   }
 
+  override uploadLocation(imageId: string): string | null {
+    return IMAGE_ID_PATTERN.test(imageId) ? FILE_URL_PREFIX + join(this.directory, imageId) : null;
+  }
+
+  override async discardUpload(
+    imageId: string,
+    options: { finalData: boolean; ownerPid: number | null },
+  ): Promise<void> {
+    if (!IMAGE_ID_PATTERN.test(imageId)) return;
+    let names: string[];
+    try {
+      names = await readdir(this.directory);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return;
+      throw this.storeError(error);
+    }
+    for (const name of names) {
+      const match = TEMP_FILE_PATTERN.exec(name);
+      if (!match || match[1] !== imageId || this.activeTemporaryFiles.has(name)) continue;
+      if (options.ownerPid !== null && Number(match[2]) !== options.ownerPid) continue;
+      await unlink(join(this.directory, name)).catch((error: unknown) => {
+        if (!isCode(error, 'ENOENT')) throw this.storeError(error);
+      });
+    }
+    if (options.finalData) await this.delete(FILE_URL_PREFIX + join(this.directory, imageId));
+  }
+
   /**
    * Removes temporary files left by processes that are gone (a crash mid-upload). A temporary file
    * whose process still runs is another worker's upload in progress and is kept; one of this process
@@ -316,8 +343,8 @@ export class FileStoreDriver extends StoreDriver<'file'> {
   private pathOf(url: string): string | null {
     if (!url.startsWith(FILE_URL_PREFIX)) return null;
     const path = url.slice(FILE_URL_PREFIX.length);
-    // `file://host/path` names another machine; only `file:///...` is local.
-    if (!isAbsolute(path)) return null;
+    // `file://host/path` names another machine; only `file:///...` is local. A NUL cannot be in a path.
+    if (!isAbsolute(path) || path.includes('\0')) return null;
     const inside = relative(this.directory, resolve(path));
     if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return null;
     return resolve(path);

@@ -137,6 +137,31 @@ export class RbdStoreDriver extends StoreDriver<'rbd'> {
     return { url, size, metadata: {} };
   }
 
+  override uploadLocation(imageId: string): string | null {
+    if (this.clusterFsid === null) return null;
+    return formatRbdLocation({
+      fsid: this.clusterFsid,
+      pool: this.config.pool,
+      image: imageId,
+      snapshot: RBD_SNAPSHOT,
+    });
+  }
+
+  /**
+   * A crashed upload left RBD image `<imageId>`, with or without its snapshot: it is removed (all of
+   * it is the upload's own data; librbd writes in place, there is no separate temporary). A
+   * snapshot with clones keeps it (CephBusyError, reported as in use).
+   */
+  override async discardUpload(imageId: string, options: { finalData: boolean }): Promise<void> {
+    if (!options.finalData) return;
+    const pool = this.link.pool();
+    try {
+      await this.purge(pool, imageId);
+    } catch (error) {
+      throw this.storeError(error, `rbd://${this.config.pool}/${imageId}`);
+    }
+  }
+
   override async get(url: string, options: StoreReadOptions = {}): Promise<StoreReadResult> {
     const location = this.parse(url);
     const pool = this.link.pool();

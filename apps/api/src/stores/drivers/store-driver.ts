@@ -84,6 +84,25 @@ export abstract class StoreDriver<T extends StoreType = StoreType> {
    */
   async assertDeletable(_url: string): Promise<void> {}
 
+  /**
+   * The location an upload of `imageId` to this store creates (null for stores that take no
+   * uploads): what a crashed upload may have left data at.
+   */
+  uploadLocation(_imageId: string): string | null {
+    return null;
+  }
+
+  /**
+   * Removes what an upload of `imageId` that will never finish left behind (its process died, or
+   * stopped heart-beating): its temporary data, and with `finalData` the data at uploadLocation,
+   * which no image refers to. `ownerPid` narrows temporary data to that process's when the store
+   * can tell. Nothing there is not an error.
+   */
+  async discardUpload(
+    _imageId: string,
+    _options: { finalData: boolean; ownerPid: number | null },
+  ): Promise<void> {}
+
   /** Removes image data. A location that is already gone is not an error (StoreNotFoundError is for get). */
   async delete(_url: string): Promise<void> {
     if (this.readOnly) return;
