@@ -2,6 +2,7 @@
  * glance-ts test helpers. startCephCluster: a real single-host Ceph cluster (Debian's 16.2.15, one
  * mon and one OSD) in a Docker container through testcontainers, for e2e tests of the RBD store.
  * Needs a Docker engine and the image built by tools/ceph/build.sh (see tools/ci/docker.sh).
+ * startPrivatePostgres: a PostgreSQL server of a test's own, to stop and restart under a service.
  * Framework-free; test-only: never import it from production code.
  */
 export {
@@ -12,3 +13,4 @@ export {
   type CephTestCluster,
   type CephTestClusterOptions,
 } from './ceph-cluster';
+export { startPrivatePostgres, type PrivatePostgres } from './private-postgres';

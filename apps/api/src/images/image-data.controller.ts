@@ -62,7 +62,14 @@ export class ImageDataController {
     const onClose = () => {
       if (!request.raw.complete) abort.abort();
     };
+    // The client is gone when the connection closes, and also when it only shuts down its side
+    // (FIN) before the whole body arrived: that body can never complete, yet the connection stays
+    // half open and the request would wait for client_socket_timeout.
     request.raw.once('close', onClose);
+    const socket = request.raw.socket;
+    socket.once('end', onClose);
+    // Both may have happened already, while the guard loaded the image.
+    if (request.raw.destroyed || socket.destroyed || socket.readableEnded) onClose();
     try {
       const length = request.headers['content-length'];
       await this.data.upload(image, request.body as Readable, {
@@ -74,6 +81,7 @@ export class ImageDataController {
       });
     } finally {
       request.raw.off('close', onClose);
+      socket.off('end', onClose);
     }
     reply.code(204).send();
   }

@@ -80,8 +80,13 @@ export class ImageDataService {
     }
 
     const abort = new AbortController();
+    const hasher = createImageHasher({ maxBytes: this.config.imageSizeCap });
+    // A failure anywhere ends the write: the signal tells the store, and the hasher it reads is
+    // destroyed, so a store waiting for the next chunk of a body that will never come wakes up.
     const fail = (reason: Error) => {
-      if (!abort.signal.aborted) abort.abort(reason);
+      if (abort.signal.aborted) return;
+      abort.abort(reason);
+      hasher.destroy(reason);
     };
     // The body's and the hasher's errors are this upload's for as long as they live (they may come
     // before the store reads, or after it is done): each aborts the store's write, which rejects
@@ -90,15 +95,16 @@ export class ImageDataService {
     body.on('error', onBodyError);
     const onClientGone = () => fail(new UploadAbortedError());
     request.signal.addEventListener('abort', onClientGone, { once: true });
+    // The client may have gone while the image was being marked saving.
+    if (request.signal.aborted || body.destroyed) onClientGone();
     const heartbeat = this.heartbeat(image.id, lease.owner);
     const watchdog = this.progressWatchdog(body, fail);
     // The format is read from the bytes as they pass (Glance HEAD's in-flight format inspection).
     const inspection = new UploadFormatInspection(image, this.config.imageFormat);
     body.on('data', inspection.feed);
     let stored: StoredImage | null = null;
+    hasher.on('error', fail);
     try {
-      const hasher = createImageHasher({ maxBytes: this.config.imageSizeCap });
-      hasher.on('error', fail);
       // pipe, not pipeline: a failing store destroys the hasher, and the request must survive that
       // so that the error answer (413, 503...) reaches a client that is still sending.
       body.pipe(hasher);

@@ -277,6 +277,8 @@ export class FileStoreDriver extends StoreDriver<'file'> {
       // An abort destroys the writer with the signal's reason, which pipeline then rejects with.
       const onAbort = () => writer.destroy(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
+      // Aborted while the file was being created: the listener came too late to hear it.
+      if (signal?.aborted) onAbort();
       try {
         await pipeline(data, writer);
       } finally {

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * How much the reliability suite does. CI runs it at scale 1 (a few minutes on two cores);
+ * `RELIABILITY_SCALE=10 npm run test:reliability` is the long run.
+ */
+export const RELIABILITY_SCALE = Math.max(1, Number(process.env.RELIABILITY_SCALE ?? 1) || 1);
+
+export const scaled = (count: number): number => Math.round(count * RELIABILITY_SCALE);
+
+/**
+ * The seed of this run: `RELIABILITY_SEED` replays a run, else a fresh one. Printed by the suites
+ * that use it, so a failure can be replayed.
+ */
+export const RELIABILITY_SEED = process.env.RELIABILITY_SEED ?? String(Date.now());
+
+/** mulberry32 seeded from the run's seed and a name (each suite its own stream). */
+export function seededRandom(name: string, seed: string = RELIABILITY_SEED): () => number {
+  let state = createHash('sha256').update(`${seed}:${name}`).digest().readUInt32LE(0);
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
