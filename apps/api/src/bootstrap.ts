@@ -22,6 +22,9 @@ import { RouteTable } from './http/route-table';
 import { StoreRegistry } from './stores/store-registry';
 import { versionNegotiator } from './versions/api-versions';
 
+/** How long a stopping worker waits for requests in flight before closing their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface CreateAppOptions {
   /** pino level; tests pass 'silent'. */
   logLevel?: pino.Level | 'silent';
@@ -56,10 +59,10 @@ export function createLogger(
       level,
       base: { service: 'glance-ts-api', pid: process.pid },
       hooks: {
-        // Errors are written at once: a process that dies next must not take them with it.
+        // Warnings and errors are written at once: a process that dies next must not take them with it.
         logMethod(args, method, levelValue) {
           method.apply(this, args);
-          if (levelValue >= 50) flushLoggerSync(this);
+          if (levelValue >= 40) flushLoggerSync(this);
         },
       },
     },
@@ -186,6 +189,12 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
   app.get(HashJobRunner).start();
   app.get(UploadRecovery).start();
   if (options.watchPolicy ?? true) enforcer.watch();
+  // A stop (SIGTERM) lets requests in flight finish for a while, then cuts what is left (a stalled
+  // upload must not hold a restart for client_socket_timeout); cut uploads are queued again.
+  fastify.addHook('preClose', (done) => {
+    setTimeout(() => fastify.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    done();
+  });
   fastify.addHook('onClose', async () => {
     enforcer.close();
     strategy.close?.();

@@ -10,7 +10,8 @@ import { api, createImage, Service, TOKEN, until } from './support/service';
 jest.setTimeout(180_000);
 
 /** An upload that keeps sending slowly until the test ends it. */
-function slowUpload(service: Service, id: string): { socket: Socket; started: Promise<void> } {
+function slowUpload(service: Service, id: string): { socket: Socket; started: Promise<void>; pause(): void } {
+  let paused = false;
   let resolveStarted!: () => void;
   const started = new Promise<void>((resolve) => (resolveStarted = resolve));
   const socket = connect(service.port, '127.0.0.1', () => {
@@ -20,13 +21,14 @@ function slowUpload(service: Service, id: string): { socket: Socket; started: Pr
     );
     const tick = setInterval(() => {
       if (socket.destroyed) return clearInterval(tick);
+      if (paused) return;
       socket.write(Buffer.alloc(256 * 1024, 5));
       resolveStarted();
     }, 50);
     socket.on('close', () => clearInterval(tick));
   });
   socket.on('error', () => undefined);
-  return { socket, started };
+  return { socket, started, pause: () => (paused = true) };
 }
 
 const status = async (service: Service, id: string) =>
@@ -101,5 +103,27 @@ describe('uploads whose process died', () => {
       headers: { 'content-type': 'application/octet-stream' },
     });
     expect(retried.status).toBe(204);
+  });
+
+  it('SIGTERM with a stalled upload stops within the grace period, and the image is queued again', async () => {
+    const id = await createImage(service, 'stalled');
+    const upload = slowUpload(service, id);
+    await upload.started;
+    await savingWithData(id);
+    upload.pause();
+    const started = Date.now();
+    await service.stop({ keepDir: true });
+    // 10 s of grace for requests in flight, then their connections are closed (Service.stop would
+    // have used SIGKILL after 15 s).
+    expect(Date.now() - started).toBeLessThan(14_000);
+    expect(service.log).not.toMatch(/uncaught exception/);
+    upload.socket.destroy();
+    await service.restart();
+    await until(
+      () => status(service, id),
+      (value) => value === 'queued',
+      30_000,
+      'queued',
+    );
   });
 });

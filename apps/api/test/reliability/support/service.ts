@@ -26,6 +26,8 @@ export interface ServiceOptions {
   port?: number;
   /** More environment for the service's processes (NODE_OPTIONS, ...). */
   env?: Record<string, string>;
+  /** Stores instead of `local` (a file store) and `web`: enabled_backends, the default, their sections. */
+  stores?: { enabled: string; default: string; sections: string };
 }
 
 /** One access-log line of the service: `req-… "METHOD url" status ms`. */
@@ -184,21 +186,23 @@ export class Service {
       `tokens:\n  ${TOKEN}:\n    user_id: admin\n    project_id: admin\n    roles: [admin, member, reader, service]\n` +
         `  ${MEMBER_TOKEN}:\n    user_id: member\n    project_id: member\n    roles: [member, reader]\n`,
     );
+    const stores = this.options.stores ?? {
+      enabled: 'local:file, web:http',
+      default: 'local',
+      sections: '[local]\nfilesystem_store_datadir = data/local\n\n[web]\n',
+    };
     writeFileSync(
       join(this.dir, 'glance-api.conf'),
       `[DEFAULT]
 bind_port = ${this.port}
 workers = ${this.options.workers ?? 2}
-enabled_backends = local:file, web:http
+enabled_backends = ${stores.enabled}
 ${this.options.defaults ?? ''}
 
 [glance_store]
-default_backend = local
+default_backend = ${stores.default}
 
-[local]
-filesystem_store_datadir = data/local
-
-[web]
+${stores.sections}
 
 [auth]
 strategy = token_file
