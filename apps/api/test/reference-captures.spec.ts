@@ -4,7 +4,7 @@ import { loadReferenceCaptures, type ReferenceCapture } from './support/referenc
 import { fixture, type RunningApi, startApi } from './support/test-api';
 
 /**
- * Replays every request captured from real Glance 25 (../shared/reference/captures/main) against
+ * Replays every request captured from real Glance 25 (reference/captures/main) against
  * glance-ts and compares status, the headers Glance sent and the body byte for byte.
  *
  * Where Glance HEAD differs from 25 we follow HEAD, and the expected response is derived from the

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoresDetailDto, StoresDto, VersionsDto } from './index';
 
-// Bodies captured from real Glance 25 (see ../shared/reference/captures/main).
-const CAPTURES = join(__dirname, '../../../../shared/reference/captures/main');
+// Bodies captured from real Glance 25 (reference/captures/main, see reference/README.md).
+const CAPTURES = join(__dirname, '../../../reference/captures/main');
 const captureBody = (name: string): unknown => {
   const text = readFileSync(join(CAPTURES, name), 'utf8');
   return JSON.parse(

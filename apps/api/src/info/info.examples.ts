@@ -1,7 +1,7 @@
 import type { ImportInfoDto, StoresDetailDto, StoresDto } from '@glance-ts/contracts';
 
 // Examples for the API reference. A test checks that the real responses for the reference
-// configuration (the six stores of ../shared/reference) equal these, so the docs cannot drift.
+// configuration (the six stores of reference/captures) equal these, so the docs cannot drift.
 
 export const STORES_EXAMPLE: StoresDto = {
   stores: [

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseResponse, type RawRequest, type RawResponse } from './raw-http';
 
-/** ../shared/reference beside the repository (CI clones it there too). */
-export const REFERENCE_DIR = join(__dirname, '../../../../../shared/reference');
+/** The reference captures vendored in the repository (reference/README.md says what they are). */
+export const REFERENCE_DIR = join(__dirname, '../../../../reference');
 const CAPTURES_DIR = join(REFERENCE_DIR, 'captures/main');
 
 export interface ReferenceCapture {

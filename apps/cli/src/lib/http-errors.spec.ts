@@ -4,10 +4,7 @@ import { errorDetails, httpError } from './http-errors';
 
 /** The body of a reference capture (Glance 25's real error pages). */
 function captureBody(name: string): string {
-  const raw = readFileSync(
-    join(__dirname, '../../../../../shared/reference/captures/main', `${name}.http`),
-    'latin1',
-  );
+  const raw = readFileSync(join(__dirname, '../../../../reference/captures/main', `${name}.http`), 'latin1');
   return raw.slice(raw.indexOf('\r\n\r\n') + 4);
 }
 

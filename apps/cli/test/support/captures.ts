@@ -1,9 +1,9 @@
-// The reference captures of real Glance 25 and python-glanceclient 4.1 (../shared/reference,
-// beside the repository on CI as on developer machines; see .ci).
+// The reference captures of real Glance 25 and python-glanceclient 4.1, vendored in the repository
+// (reference/README.md says what they are and how they were taken).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const REFERENCE_DIR = resolve(__dirname, '../../../../../shared/reference');
+export const REFERENCE_DIR = resolve(__dirname, '../../../../reference');
 const CAPTURES_DIR = join(REFERENCE_DIR, 'captures');
 
 function capturePath(kind: 'main' | 'client', name: string): string {
