@@ -60,7 +60,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     const oclif = await import('@oclif/core');
     config = await oclif.Config.load(__dirname);
     if (normalized[0] === '--version') {
-      process.stdout.write(`${config.version}\n`);
+      // Says which glance this is: beside python-glanceclient's, both answer to `glance`.
+      process.stdout.write(`glance-ts ${config.version}\n`);
       return;
     }
     const commandId = normalized[0];

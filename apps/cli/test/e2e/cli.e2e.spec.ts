@@ -68,9 +68,9 @@ describe('help', () => {
     );
   });
 
-  it('--version prints the version', async () => {
+  it('--version says it is glance-ts, and which version', async () => {
     const result = await runCli(['--version']);
-    expect(result).toEqual({ stdout: `${packageJson.version}\n`, stderr: '', status: 0 });
+    expect(result).toEqual({ stdout: `glance-ts ${packageJson.version}\n`, stderr: '', status: 0 });
   });
 });
 
