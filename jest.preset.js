@@ -6,6 +6,8 @@ module.exports = (projectDir, overrides = {}) => ({
   displayName: path.relative(__dirname, projectDir),
   rootDir: projectDir,
   testEnvironment: 'node',
+  // Inside the checkout (jest's default is the temporary directory, which tests leave empty).
+  cacheDirectory: path.join(__dirname, 'node_modules/.cache/jest'),
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.jest.json') }],

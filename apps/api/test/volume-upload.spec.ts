@@ -37,7 +37,6 @@ describe('volume → image with @glance-ts/volume-upload on real Ceph clusters',
   let api: ImageApi;
   let work: string;
   let counter = 0;
-  const timings: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     [cephA, cephB] = await Promise.all([
@@ -49,7 +48,6 @@ describe('volume → image with @glance-ts/volume-upload on real Ceph clusters',
   }, 240_000);
 
   afterAll(async () => {
-    if (timings.length) console.log(JSON.stringify(timings, null, 1));
     await api?.close();
     await Promise.all([cephA?.stop(), cephB?.stop()]);
     if (work) rmSync(work, { recursive: true, force: true });
@@ -98,7 +96,6 @@ describe('volume → image with @glance-ts/volume-upload on real Ceph clusters',
       image: { name: `from-${options.volume.image}`, properties: { source_volume: options.volume.image } },
       ...options,
     });
-    timings.push({ volume: options.volume.image, path: result.path, size: result.size, ...result.timings });
     return result;
   };
 

@@ -671,7 +671,8 @@ describe('loadConfig', () => {
 });
 
 describe('[DEFAULT] image_size_cap', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'glance-ts-size-cap-'));
+  // The file is never read: parseConfig only names it in messages.
+  const dir = join(tmpdir(), 'glance-ts-size-cap');
   const parseWith = (line: string) =>
     parseConfig(`[DEFAULT]\n${line}\n[auth]\nstrategy = noauth\n`, join(dir, 'glance-api.conf'));
 
@@ -688,7 +689,8 @@ describe('[DEFAULT] image_size_cap', () => {
 });
 
 describe('[DEFAULT] do_secure_hash, hashing_algorithm, http_retries', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'glance-ts-secure-hash-'));
+  // The file is never read: parseConfig only names it in messages.
+  const dir = join(tmpdir(), 'glance-ts-secure-hash');
   const parseWith = (lines: string) =>
     parseConfig(`[DEFAULT]\n${lines}\n[auth]\nstrategy = noauth\n`, join(dir, 'glance-api.conf'));
 

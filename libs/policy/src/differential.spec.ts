@@ -521,8 +521,8 @@ function sampleDefaults(): RuleDefault[] {
 
 describe('differential test against oslo.policy', () => {
   it(`agrees on ${CASES} random enforcements, their rules' parses, and the sample file (seed ${SEED})`, () => {
-    console.log(
-      `policy differential test: seed ${SEED} (POLICY_DIFF_SEED=${SEED} to repeat), ${CASES} cases`,
+    process.stdout.write(
+      `policy differential test: seed ${SEED} (POLICY_DIFF_SEED=${SEED} to repeat), ${CASES} cases\n`,
     );
     const random = new Random(SEED);
     const { ruleSets, cases } = generate(random, CASES);
@@ -578,18 +578,19 @@ describe('differential test against oslo.policy', () => {
     const verdicts = { allow: 0, deny: 0, error: 0 };
     for (const answer of enforceAnswers)
       verdicts[answer.result === true ? 'allow' : answer.result === false ? 'deny' : 'error'] += 1;
-    console.log(
+    process.stdout.write(
       `policy differential test: oslo.policy allowed ${verdicts.allow}, denied ${verdicts.deny}, raised ${verdicts.error}; ` +
-        `${texts.length} distinct rules; oracle ${oracleSeconds.toFixed(1)} s`,
+        `${texts.length} distinct rules; oracle ${oracleSeconds.toFixed(1)} s\n`,
     );
 
     if (parseMismatches.length + enforceMismatches.length > 0) {
-      console.log(
+      process.stdout.write(
         `seed ${SEED}: ${parseMismatches.length} parse and ${enforceMismatches.length} enforcement mismatches; the first 20:\n` +
           [...parseMismatches, ...enforceMismatches]
             .slice(0, 20)
             .map((m) => JSON.stringify(m))
-            .join('\n'),
+            .join('\n') +
+          '\n',
       );
     }
     expect({ parseMismatches: parseMismatches.length, enforceMismatches: enforceMismatches.length }).toEqual({

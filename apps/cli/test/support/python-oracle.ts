@@ -1,8 +1,8 @@
 // Runs the real python-glanceclient / prettytable / textwrap / json on a batch of cases.
 // Debian's interpreter on purpose: a pyenv or venv python3 first on PATH does not see the
 // python3-glanceclient and python3-prettytable packages the reference output comes from.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HelpPage } from '../../src/lib/help/argparse-format';
@@ -47,17 +47,19 @@ export function assertOracleAvailable(): void {
 }
 
 export function runOracle(cases: OracleCase[]): OracleResult[] {
-  const result = spawnSync(SYSTEM_PYTHON, [ORACLE], {
-    input: JSON.stringify({ cases }),
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    // A private HOME: glanceclient must not read or write the user's ~/.glanceclient.
-    env: {
-      PATH: '/usr/bin:/bin',
-      HOME: mkdtempSync(join(tmpdir(), 'glance-oracle-')),
-      PYTHONIOENCODING: 'utf-8',
-    },
-  });
+  // A private HOME: glanceclient must not read or write the user's ~/.glanceclient.
+  const home = mkdtempSync(join(tmpdir(), 'glance-oracle-'));
+  let result: SpawnSyncReturns<string>;
+  try {
+    result = spawnSync(SYSTEM_PYTHON, [ORACLE], {
+      input: JSON.stringify({ cases }),
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: { PATH: '/usr/bin:/bin', HOME: home, PYTHONIOENCODING: 'utf-8' },
+    });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
   if (result.error || result.status !== 0) {
     throw new Error(`python oracle failed (${result.status}): ${result.error?.message ?? result.stderr}`);
   }

@@ -1,6 +1,6 @@
 // Runs the BUILT CLI (apps/cli/bin/run.js -> dist/) as users do, in a child process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -17,11 +17,13 @@ export interface CliResult {
  * the developer's shell, and HOME is private (oclif may write its config/cache there).
  */
 export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
+  const home = mkdtempSync(join(tmpdir(), 'glance-cli-'));
+  const removeHome = () => rmSync(home, { recursive: true, force: true });
+  return new Promise<CliResult>((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: mkdtempSync(join(tmpdir(), 'glance-cli-')),
+        HOME: home,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,5 +34,5 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (status) => resolvePromise({ stdout, stderr, status }));
-  });
+  }).finally(removeHome);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
@@ -62,6 +62,7 @@ describe('integrityCheck (images.data)', () => {
 
 describe('data sources and destinations', () => {
   const dir = mkdtempSync(join(tmpdir(), 'glance-image-data-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('opens --file with its size, and refuses what Python would refuse', () => {
     const path = join(dir, 'disk.img');

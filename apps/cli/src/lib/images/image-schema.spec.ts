@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PyDict } from '../output/python-values';
@@ -80,6 +80,7 @@ describe('schemaOptions (glanceclient utils.schema_args)', () => {
 
 describe('the ~/.glanceclient schema cache', () => {
   const dir = mkdtempSync(join(tmpdir(), 'glance-schema-cache-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes json.dumps of the schema, creating the directory, and reads it back', () => {
     const path = join(dir, '.glanceclient', 'image_schema.json');
