@@ -1,9 +1,9 @@
 import { request as httpRequest } from 'node:http';
-import { existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { startCephCluster, type CephTestCluster } from '@glance-ts/testing';
+import { startCephCluster, type CephResumeTimings, type CephTestCluster } from '@glance-ts/testing';
 import { defaultHashWorkerPool } from '../src/stores/hash-workers';
 import { errorMessage, type ImageApi, md5, randomData, sha512, TOKENS, waitFor } from './support/images';
 import { startRbdImageApi } from './support/rbd';
@@ -311,6 +311,7 @@ describe('rbd store on a real Ceph cluster', () => {
     });
     expect((await show(twice.id)).stores).toBe('ceph,local');
 
+    let resumeTimings: CephResumeTimings = { monitorMs: 0, osdIoMs: 0 };
     await ceph.pause();
     try {
       // The first request may wait out the 10 s operation timeout; from then on the store knows.
@@ -356,10 +357,39 @@ describe('rbd store on a real Ceph cluster', () => {
       expect((await upload(local.id, localData, { 'x-image-meta-store': 'local' })).status).toBe(204);
       expect(sha512((await download(local.id)).body)).toBe(sha512(localData));
     } finally {
-      await ceph.resume();
+      resumeTimings = await ceph.resume();
     }
-    // Same process, same connection: librados reconnects and the probe notices.
-    await waitFor(async () => (await download(kept.id)).status === 200, 60_000, 'rbd store recovered');
+    // Same process, same connection: librados reconnects and the probe notices. The cluster serves
+    // I/O again (resume waited for it); the store's probe sees it within its down interval.
+    let last = '';
+    const resumed = Date.now();
+    try {
+      await waitFor(
+        async () => {
+          const answer = await download(kept.id);
+          last = `${answer.status} ${answer.status === 200 ? '' : answer.text.slice(0, 300)}`;
+          return answer.status === 200;
+        },
+        60_000,
+        'rbd store recovered',
+      );
+    } catch (error) {
+      // The store's own account (its link to the cluster) and the last requests.
+      const linkLines = api.logs.filter((line) => line.includes('"msg":"store ceph')).slice(-20);
+      const storeLines = [...linkLines, ...api.logs.filter((line) => /rados|ceph/i.test(line)).slice(-3)];
+      throw new Error(
+        `${(error as Error).message}; last answer: ${last}; the API logged:\n${storeLines.join('')}`,
+      );
+    }
+    // For the flakiness measurement (CEPH_RESUME_TIMINGS_FILE): when the monitor answered, when OSD
+    // I/O worked, when the store served again, in ms after `docker unpause`.
+    if (process.env.CEPH_RESUME_TIMINGS_FILE) {
+      const storeMs = resumeTimings.osdIoMs + (Date.now() - resumed);
+      appendFileSync(
+        process.env.CEPH_RESUME_TIMINGS_FILE,
+        `${JSON.stringify({ ...resumeTimings, storeMs })}\n`,
+      );
+    }
     expect(sha512((await download(kept.id)).body)).toBe(sha512(data));
     const after = await create('after-recovery');
     expect((await upload(after.id, randomData(MiB))).status).toBe(204);

@@ -40,6 +40,12 @@ export interface CephCliOptions {
   timeoutMs?: number;
 }
 
+/** How long after `resume()` the monitor answered and OSD I/O worked again, in ms. */
+export interface CephResumeTimings {
+  monitorMs: number;
+  osdIoMs: number;
+}
+
 /** A running single-host Ceph cluster (1 mon, 1 OSD) in a Docker container. */
 export interface CephTestCluster {
   readonly fsid: string;
@@ -62,8 +68,11 @@ export interface CephTestCluster {
   ceph(args: string[], options?: CephCliOptions): Promise<string>;
   /** `docker pause`: every daemon freezes, clients hang until their timeouts (a dead cluster). */
   pause(): Promise<void>;
-  /** `docker unpause`; resolves when the cluster answers again. */
-  resume(): Promise<void>;
+  /**
+   * `docker unpause`; resolves when the cluster serves I/O again (its monitor answers, its OSD is
+   * up and a pool can be read), with how long each took.
+   */
+  resume(timeoutMs?: number): Promise<CephResumeTimings>;
   /** Removes the container and the temporary directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -250,19 +259,68 @@ class RunningCephCluster implements CephTestCluster {
     await this.client.container.getById(this.containerId).pause();
   }
 
-  async resume(timeoutMs = 30_000): Promise<void> {
+  async resume(timeoutMs = 120_000): Promise<CephResumeTimings> {
+    const started = Date.now();
     await this.client.container.getById(this.containerId).unpause();
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        await this.ceph(['--connect-timeout', '5', 'fsid'], { timeoutMs: 10_000 });
-        return;
-      } catch (error) {
-        if (Date.now() > deadline)
-          throw new Error(`Ceph test cluster did not answer after resume: ${oneLine(error)}`);
+    const deadline = started + timeoutMs;
+    const until = async (what: string, probe: () => Promise<boolean>): Promise<number> => {
+      let last = '';
+      for (;;) {
+        try {
+          if (await probe()) return Date.now() - started;
+          last = 'not yet';
+        } catch (error) {
+          last = oneLine(error);
+        }
+        if (Date.now() > deadline) {
+          throw new Error(
+            `Ceph test cluster: ${what} not back ${timeoutMs} ms after resume (last: ${last})\n${await this.diagnostics()}`,
+          );
+        }
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-    }
+    };
+    // The monitor answers first. The OSD, frozen as long, may have been marked down meanwhile
+    // (missed heartbeats once time jumps) and must boot back into the map and peer its placement
+    // groups before any I/O works: clients wait for that, not for the monitor.
+    const monitor = await until('the monitor', async () => {
+      await this.ceph(['--connect-timeout', '5', 'fsid'], { timeoutMs: 10_000 });
+      return true;
+    });
+    const osd = await until('OSD I/O', async () => {
+      const stat = JSON.parse(
+        await this.ceph(['--connect-timeout', '5', 'osd', 'stat', '-f', 'json'], { timeoutMs: 10_000 }),
+      );
+      if ((stat.num_up_osds ?? stat.osdmap?.num_up_osds) !== 1) return false;
+      await this.rbd(['ls', this.pools[0] ?? 'images'], { timeoutMs: 10_000 });
+      return true;
+    });
+    return { monitorMs: monitor, osdIoMs: osd };
+  }
+
+  /** What the cluster says about itself, for failure messages: its status and the OSD's last log lines. */
+  private async diagnostics(): Promise<string> {
+    const attempt = async (what: string, run: () => Promise<string>) => {
+      try {
+        return `--- ${what}\n${(await run()).trimEnd()}`;
+      } catch (error) {
+        return `--- ${what}: ${oneLine(error)}`;
+      }
+    };
+    const inContainer = (command: string) => () =>
+      runCli('docker', ['exec', this.containerId, 'sh', '-c', command], 15_000);
+    return [
+      await attempt('ceph -s (in the container)', inContainer('ceph -s --connect-timeout 10')),
+      await attempt(
+        'ceph osd dump (in the container)',
+        inContainer('ceph osd dump --connect-timeout 10 | grep ^osd'),
+      ),
+      await attempt('tail of ceph-osd.0.log', inContainer('tail -n 40 /var/log/ceph/ceph-osd.0.log')),
+      await attempt(
+        'tail of ceph-mon.a.log',
+        inContainer('grep -i "osd" /var/log/ceph/ceph-mon.a.log | tail -n 20'),
+      ),
+    ].join('\n');
   }
 
   stop(): Promise<void> {

@@ -10,6 +10,7 @@ export {
   CEPH_TEST_LABEL,
   startCephCluster,
   type CephCliOptions,
+  type CephResumeTimings,
   type CephTestCluster,
   type CephTestClusterOptions,
 } from './ceph-cluster';
