@@ -73,7 +73,10 @@ describe('the packed CLI, installed beside python-glanceclient', () => {
     const tarball = packed.stdout.trim();
     expect(readdirSync(work)).toContain('glance-ts-cli-0.1.0.tgz');
     // An empty prefix and HOME; npm's own cache (koffi comes from the registry or that cache).
-    const cache = (await exec('npm', ['config', 'get', 'cache'])).stdout.trim();
+    // Asked outside the workspace (inside it npm refuses: ENOWORKSPACES), and never empty: an empty
+    // --cache would make npm write its cache into the working directory.
+    const cache = (await exec('npm', ['config', 'get', 'cache'], { cwd: work })).stdout.trim();
+    expect(cache).toMatch(/^\//);
     const installed = await exec(
       'npm',
       [
@@ -88,7 +91,7 @@ describe('the packed CLI, installed beside python-glanceclient', () => {
         '--no-fund',
         tarball,
       ],
-      { env: { ...userShell(), HOME: join(work, 'home') } },
+      { cwd: work, env: { ...userShell(), HOME: join(work, 'home') } },
     );
     // npm may warn that koffi's install script did not run: koffi works from its prebuilt binaries.
     expect(installed.status).toBe(0);
