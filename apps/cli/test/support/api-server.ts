@@ -120,7 +120,16 @@ export async function startApiServer(scenario: Scenario, options: ApiServerOptio
   const requests: RecordedRequest[] = [];
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
-    const captured = respond(scenario, prefix, request);
+    let captured: ReturnType<typeof respond>;
+    try {
+      captured = respond(scenario, prefix, request);
+    } catch (error) {
+      // A fixture that cannot answer (a capture missing, a scenario without this route) fails the
+      // test at once with its reason, instead of leaving the client waiting for its timeout.
+      const body = `fake API: ${error instanceof Error ? error.message : String(error)}`;
+      response.writeHead(599, 'Fake API Error', { 'Content-Length': Buffer.byteLength(body) }).end(body);
+      return;
+    }
     response.statusCode = captured.status;
     response.statusMessage = captured.reason;
     for (const [name, value] of captured.headers) response.setHeader(name, value);
