@@ -311,7 +311,7 @@ describe('rbd store on a real Ceph cluster', () => {
     });
     expect((await show(twice.id)).stores).toBe('ceph,local');
 
-    let resumeTimings: CephResumeTimings = { monitorMs: 0, osdIoMs: 0 };
+    let resumeTimings: CephResumeTimings = { monitorMs: 0, osdIoMs: 0, repeered: false };
     await ceph.pause();
     try {
       // The first request may wait out the 10 s operation timeout; from then on the store knows.
@@ -397,7 +397,7 @@ describe('rbd store on a real Ceph cluster', () => {
     expect((await api.call('DELETE', `/v2/images/${twice.id}`, TOKENS.member)).status).toBe(204);
     expect(await rbdImages()).not.toContain(twice.id);
     expect(existsSync(fileURLToPath(copy.url))).toBe(false);
-  });
+  }, 300_000); // resume() may wait up to 180 s for the cluster, then prints why it did not come back
 });
 
 describe('what members learn of the cluster', () => {

@@ -44,6 +44,8 @@ export interface CephCliOptions {
 export interface CephResumeTimings {
   monitorMs: number;
   osdIoMs: number;
+  /** Whether a placement group stayed stuck and the OSD was marked down to re-peer (see resume). */
+  repeered: boolean;
 }
 
 /** A running single-host Ceph cluster (1 mon, 1 OSD) in a Docker container. */
@@ -259,7 +261,7 @@ class RunningCephCluster implements CephTestCluster {
     await this.client.container.getById(this.containerId).pause();
   }
 
-  async resume(timeoutMs = 120_000): Promise<CephResumeTimings> {
+  async resume(timeoutMs = 180_000): Promise<CephResumeTimings> {
     const started = Date.now();
     await this.client.container.getById(this.containerId).unpause();
     const deadline = started + timeoutMs;
@@ -280,22 +282,39 @@ class RunningCephCluster implements CephTestCluster {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     };
-    // The monitor answers first. The OSD, frozen as long, may have been marked down meanwhile
-    // (missed heartbeats once time jumps) and must boot back into the map and peer its placement
-    // groups before any I/O works: clients wait for that, not for the monitor.
+    // The monitor answers first (0.6-1.6 s measured), the OSD's first I/O later (1.2-3.3 s):
+    // clients wait for the OSD, not for the monitor.
     const monitor = await until('the monitor', async () => {
       await this.ceph(['--connect-timeout', '5', 'fsid'], { timeoutMs: 10_000 });
       return true;
     });
-    const osd = await until('OSD I/O', async () => {
-      const stat = JSON.parse(
-        await this.ceph(['--connect-timeout', '5', 'osd', 'stat', '-f', 'json'], { timeoutMs: 10_000 }),
-      );
-      if ((stat.num_up_osds ?? stat.osdmap?.num_up_osds) !== 1) return false;
-      await this.rbd(['ls', this.pools[0] ?? 'images'], { timeoutMs: 10_000 });
-      return true;
+    // Then the OSD must be up and serve every placement group of every pool (`rados ls` visits
+    // each group). Measured (Ceph 16.2.15, this one-OSD cluster, under CPU load): in about one
+    // resume in five, one placement group keeps its operations "delayed" for minutes (the OSD logs
+    // "slow ops ... 'delayed'") while the OSD is up and the other groups serve. Marking the OSD down
+    // makes it re-assert itself and re-peer every group, as an operator would: done once, after
+    // 20 s, and reported (`repeered`).
+    let repeered = false;
+    const osd = await until('OSD I/O on every placement group', async () => {
+      try {
+        const stat = JSON.parse(
+          await this.ceph(['--connect-timeout', '5', 'osd', 'stat', '-f', 'json'], { timeoutMs: 10_000 }),
+        );
+        if ((stat.num_up_osds ?? stat.osdmap?.num_up_osds) !== 1) return false;
+        await this.rbd(['ls', this.pools[0] ?? 'images'], { timeoutMs: 10_000 });
+        for (const pool of this.pools) {
+          await runCli('rados', this.cliArgs(['--pool', pool, 'ls']), 10_000);
+        }
+        return true;
+      } catch (error) {
+        if (!repeered && Date.now() - started > 20_000) {
+          repeered = true;
+          await this.ceph(['--connect-timeout', '5', 'osd', 'down', '0'], { timeoutMs: 10_000 });
+        }
+        throw error;
+      }
     });
-    return { monitorMs: monitor, osdIoMs: osd };
+    return { monitorMs: monitor, osdIoMs: osd, repeered };
   }
 
   /** What the cluster says about itself, for failure messages: its status and the OSD's last log lines. */
