@@ -64,7 +64,7 @@ describe('startCephCluster', () => {
       await cluster.resume();
     }
     expect((await cluster.rbd([...SHORT_TIMEOUTS, 'ls', 'images'])).split('\n')).toContain('x');
-  }, 60_000);
+  }, 240_000); // resume() waits up to 180 s for every placement group (see resume)
 
   it(
     'stop() is idempotent',
