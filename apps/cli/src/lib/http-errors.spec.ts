@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readHttpCapture } from '../../test/support/captures';
 import { errorDetails, httpError } from './http-errors';
 
 /** The body of a reference capture (Glance 25's real error pages). */
-function captureBody(name: string): string {
-  const raw = readFileSync(join(__dirname, '../../../../reference/captures/main', `${name}.http`), 'latin1');
-  return raw.slice(raw.indexOf('\r\n\r\n') + 4);
-}
+const captureBody = (name: string): string => readHttpCapture(name).body.toString('latin1');
 
 const FORBIDDEN = 'HTTP 403 Forbidden: You are not authorized to complete stores_info_detail action.';
 
