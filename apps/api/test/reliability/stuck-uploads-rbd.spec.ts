@@ -1,5 +1,5 @@
 import { type CephTestCluster, startCephCluster } from '@glance-ts/testing';
-import { api, createImage, Service, TOKEN, until } from './support/service';
+import { api, createImage, Service, TOKEN, until, untilImageStatus } from './support/service';
 import { connect } from 'node:net';
 
 /**
@@ -57,12 +57,7 @@ describe('an rbd upload whose process died', () => {
     await until(rbdImages, (images) => images.includes(id), 30_000, 'the RBD image being written');
     for (const pid of service.workerPids()) process.kill(pid, 'SIGKILL');
     socket.destroy();
-    await until(
-      async () => (await api(service, 'GET', `/v2/images/${id}`)).json.status,
-      (status) => status === 'queued',
-      60_000,
-      'queued again',
-    );
+    await untilImageStatus(service, id, 'queued', 60_000);
     expect(await rbdImages()).not.toContain(id);
     const retried = await api(service, 'PUT', `/v2/images/${id}/file`, {
       body: Buffer.alloc(3 * 1024 * 1024, 4),

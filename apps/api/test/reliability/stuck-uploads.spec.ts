@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { api, createImage, Service, TOKEN, until } from './support/service';
+import { api, createImage, imageStatus, Service, TOKEN, until, untilImageStatus } from './support/service';
 
 /**
  * Uploads whose process dies: before, the image stayed `saving` for ever (42 such images after one
@@ -31,9 +31,6 @@ function slowUpload(service: Service, id: string): { socket: Socket; started: Pr
   return { socket, started, pause: () => (paused = true) };
 }
 
-const status = async (service: Service, id: string) =>
-  (await api(service, 'GET', `/v2/images/${id}`)).json.status;
-
 describe('uploads whose process died', () => {
   let service: Service;
   beforeAll(async () => {
@@ -43,12 +40,7 @@ describe('uploads whose process died', () => {
 
   /** Waits until the image is saving with part of its data in the store's temporary file. */
   const savingWithData = async (id: string) => {
-    await until(
-      () => status(service, id),
-      (value) => value === 'saving',
-      10_000,
-      'saving',
-    );
+    await untilImageStatus(service, id, 'saving', 10_000);
     await until(
       () => service.storeFiles('local'),
       (files) => files.some((name) => name.startsWith(`.${id}.`)),
@@ -65,12 +57,7 @@ describe('uploads whose process died', () => {
     for (const pid of service.workerPids()) process.kill(pid, 'SIGKILL');
     upload.socket.destroy();
     // The replacements sweep as they start: the owner's pid is gone on this host.
-    await until(
-      () => status(service, id),
-      (value) => value === 'queued',
-      30_000,
-      'queued again',
-    );
+    await untilImageStatus(service, id, 'queued', 30_000);
     expect(service.storeFiles('local')).toEqual([]);
     expect(service.log).toMatch(new RegExp(`image ${id}: upload abandoned \\(its process .* is gone\\)`));
     const data = Buffer.alloc(100_000, 9);
@@ -79,7 +66,7 @@ describe('uploads whose process died', () => {
       headers: { 'content-type': 'application/octet-stream' },
     });
     expect(retried.status).toBe(204);
-    expect(await status(service, id)).toBe('active');
+    expect(await imageStatus(service, id)).toBe('active');
   });
 
   it('kill -9 of the whole server mid-upload, then a restart: the same', async () => {
@@ -90,12 +77,7 @@ describe('uploads whose process died', () => {
     service.killAll();
     upload.socket.destroy();
     await service.restart();
-    await until(
-      () => status(service, id),
-      (value) => value === 'queued',
-      30_000,
-      'queued after the restart',
-    );
+    await untilImageStatus(service, id, 'queued', 30_000);
     // No temporary file is left (the first test's image is the only data there).
     expect(service.storeFiles('local').filter((name) => name.startsWith('.'))).toEqual([]);
     const retried = await api(service, 'PUT', `/v2/images/${id}/file`, {
@@ -119,11 +101,6 @@ describe('uploads whose process died', () => {
     expect(service.log).not.toMatch(/uncaught exception/);
     upload.socket.destroy();
     await service.restart();
-    await until(
-      () => status(service, id),
-      (value) => value === 'queued',
-      30_000,
-      'queued',
-    );
+    await untilImageStatus(service, id, 'queued', 30_000);
   });
 });

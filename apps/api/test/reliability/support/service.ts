@@ -321,3 +321,23 @@ export async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** An image's status, as the admin sees it. */
+export async function imageStatus(service: Service, id: string): Promise<string> {
+  return (await api(service, 'GET', `/v2/images/${id}`)).json.status;
+}
+
+/** Waits until the image has `status` (a restarting service counts as "not yet"). */
+export function untilImageStatus(
+  service: Service,
+  id: string,
+  status: string,
+  timeoutMs: number,
+): Promise<string> {
+  return until(
+    () => imageStatus(service, id),
+    (value) => value === status,
+    timeoutMs,
+    `image ${id} ${status}`,
+  );
+}
