@@ -4,16 +4,14 @@
 // `cat file > data dir` copy in the same run. Prints MB/s and the API's RSS (VmHWM, peak) before and
 // after. Not a test: numbers depend on the machine and its disk.
 // Usage: npm run bench:images [-- --size 1G --runs 3 --workers 1]
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { option, parseSize, requireCommands } from './lib/cli.mjs';
-import { writeBenchTokens, writeRandomFile } from './lib/run.mjs';
+import { startBenchApi, writeRandomFile } from './lib/run.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const size = parseSize(option('size', '1G'));
 const runs = Number(option('runs', '3'));
 const workers = Number(option('workers', '1'));
@@ -24,39 +22,13 @@ requireCommands('image-data', [['curl', 'apt-get install -y curl']]);
 
 const dir = mkdtempSync(join(tmpdir(), 'glance-bench-data-'));
 const cleanup = () => rmSync(dir, { recursive: true, force: true });
-writeBenchTokens(dir, 'bench', ['admin', 'member', 'reader']);
-writeFileSync(
-  join(dir, 'glance-api.conf'),
-  `[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = ${port}
-workers = ${workers}
-enabled_backends = local:file
-[glance_store]
-default_backend = local
-[local]
-filesystem_store_datadir = ${join(dir, 'images')}
-[auth]
-strategy = token_file
-token_file = tokens.yaml
-[database]
-connection = sqlite:///${join(dir, 'glance.sqlite')}
-`,
-);
-
 // Random data, generated once; the time to make it is not measured.
 const source = join(dir, 'source.bin');
 writeRandomFile(source, size);
 
-const api = spawn(
-  process.execPath,
-  [join(root, 'apps/api/dist/main.js'), '--config-file', join(dir, 'glance-api.conf')],
-  {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
+let api = null;
 const stop = () => {
-  api.kill('SIGTERM');
+  api?.kill('SIGTERM');
   cleanup();
 };
 process.on('SIGINT', () => {
@@ -65,18 +37,6 @@ process.on('SIGINT', () => {
 });
 
 const headers = { 'x-auth-token': 'bench', 'content-type': 'application/json' };
-async function waitForApi() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/versions`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the API did not start');
-}
-
 /** Peak and current RSS of the API processes (the primary and its workers), in MiB. */
 function apiMemory() {
   const pids = [api.pid];
@@ -113,7 +73,13 @@ function curl(curlArgs) {
 }
 
 try {
-  await waitForApi();
+  api = await startBenchApi(dir, {
+    port,
+    workers,
+    token: 'bench',
+    roles: ['admin', 'member', 'reader'],
+    stores: { local: { type: 'file', options: { filesystem_store_datadir: join(dir, 'images') } } },
+  });
   const idle = apiMemory();
   console.log(
     `image data bench: ${(size / 2 ** 30).toFixed(2)} GiB, ${runs} runs, workers=${workers}, API RSS at start ${idle.rss.toFixed(0)} MiB`,

@@ -4,14 +4,13 @@
 // download → delete cycles — as clients of a busy cloud would. Prints req/s, latency p50/p99 per
 // kind and overall, and every error (any 5xx, any failed request). Usage:
 //   npm run bench:load [-- --duration 60 --connections 64 --workers 2 --postgres postgresql://...]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { option } from './lib/cli.mjs';
-import { cleanupOnExit, writeBenchTokens } from './lib/run.mjs';
+import { cleanupOnExit, startBenchApi } from './lib/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const { Agent, request } = createRequire(join(root, 'package.json'))('undici');
@@ -31,46 +30,16 @@ cleanupOnExit(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-writeBenchTokens(dir, TOKEN, ['admin', 'member', 'reader']);
-writeFileSync(
-  join(dir, 'glance-api.conf'),
-  `[DEFAULT]
-bind_port = ${port}
-workers = ${workers}
-enabled_backends = local:file
-[glance_store]
-default_backend = local
-[local]
-filesystem_store_datadir = data
-[auth]
-strategy = token_file
-token_file = tokens.yaml
-[database]
-connection = ${database ?? 'sqlite:///glance.sqlite'}
-`,
-);
-
-api = spawn(
-  process.execPath,
-  [join(root, 'apps/api/dist/main.js'), '--config-file', join(dir, 'glance-api.conf')],
-  {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
+api = await startBenchApi(dir, {
+  port,
+  workers,
+  token: TOKEN,
+  roles: ['admin', 'member', 'reader'],
+  stores: { local: { type: 'file', options: { filesystem_store_datadir: join(dir, 'data') } } },
+  database,
+});
 const dispatcher = new Agent({ connections, headersTimeout: 30_000, bodyTimeout: 30_000 });
 const headers = { 'x-auth-token': TOKEN };
-
-for (let tries = 0; ; tries++) {
-  try {
-    const answer = await request(`${base}/v2/info/stores`, { headers, dispatcher });
-    await answer.body.dump();
-    if (answer.statusCode === 200) break;
-  } catch {
-    // not up yet
-  }
-  if (tries > 300) throw new Error('the API did not start');
-  await new Promise((resolve) => setTimeout(resolve, 100));
-}
 
 /** Latencies (ms) and errors per request kind. */
 const stats = new Map();

@@ -1,8 +1,10 @@
-// What a benchmark run sets up and tears down: its random source data, the token file of the API it
-// starts, and a cleanup that runs once however the script ends (normally, on an error, on Ctrl-C).
+// What a benchmark run sets up and tears down: its random source data, the API it starts (token
+// file, configuration, process), and a cleanup that runs once however the script ends (normally, on an error, on Ctrl-C).
+import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Writes `size` random bytes to `path` (16 MiB at a time; the time this takes is never measured). */
 export function writeRandomFile(path, size) {
@@ -42,4 +44,54 @@ export function cleanupOnExit(cleanup) {
     });
   }
   return once;
+}
+
+const apiMain = join(dirname(fileURLToPath(import.meta.url)), '../../../apps/api/dist/main.js');
+
+/**
+ * Starts the built API for a benchmark in `dir`: a token file (`token` with `roles`) and a
+ * glance-api.conf on loopback `port` with `workers`, the stores `{ id: { type, options } }` (the
+ * first is the default) and `database` (default: SQLite in `dir`). Resolves once it answers.
+ */
+export async function startBenchApi(dir, { port, workers, token, roles, stores, database }) {
+  writeBenchTokens(dir, token, roles);
+  const ids = Object.keys(stores);
+  const sections = Object.entries(stores).map(
+    ([id, { options }]) =>
+      `[${id}]\n${Object.entries(options)
+        .map(([key, value]) => `${key} = ${value}`)
+        .join('\n')}\n`,
+  );
+  writeFileSync(
+    join(dir, 'glance-api.conf'),
+    `[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = ${port}
+workers = ${workers}
+enabled_backends = ${ids.map((id) => `${id}:${stores[id].type}`).join(', ')}
+[glance_store]
+default_backend = ${ids[0]}
+${sections.join('')}[auth]
+strategy = token_file
+token_file = tokens.yaml
+[database]
+connection = ${database ?? `sqlite:///${join(dir, 'glance.sqlite')}`}
+`,
+  );
+  const api = spawn(process.execPath, [apiMain, '--config-file', join(dir, 'glance-api.conf')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let tries = 0; ; tries++) {
+    if (api.exitCode !== null) throw new Error(`the API exited (${api.exitCode}) at start`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/versions`)).ok) return api;
+    } catch {
+      // not up yet
+    }
+    if (tries > 300) {
+      api.kill('SIGTERM');
+      throw new Error('the API did not start');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
