@@ -38,6 +38,8 @@ export function superviseWorkers(config: GlanceConfig, logger: Logger, options: 
   let servedOnce = false;
   let listening = 0;
   let stopping = false;
+  /** The primary's exit code once stopping: 0 for a signal, 1 when the workers could not start. */
+  let stopCode = 0;
   /** Crashes in a row of workers that died before they were stable. */
   let crashStreak = 0;
   const startedAt = new Map<Worker, number>();
@@ -63,13 +65,15 @@ export function superviseWorkers(config: GlanceConfig, logger: Logger, options: 
     const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
     startedAt.delete(worker);
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(stopCode);
       return;
     }
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (!servedOnce) {
       logger.error(`worker ${worker.process.pid} exited with ${how} before the service listened; stopping`);
       stopping = true;
+      // The other workers' exits may come before the exit below: they must not turn it into a 0.
+      stopCode = 1;
       for (const other of Object.values(cluster.workers ?? {})) other?.kill();
       setImmediate(() => process.exit(1));
       return;
