@@ -2,10 +2,12 @@
 export const STORE_TYPES = ['rbd', 'file', 'http', 'cinder', 'swift', 's3'] as const;
 export type StoreType = (typeof STORE_TYPES)[number];
 
-export const AUTH_STRATEGIES = ['token_file', 'noauth', 'trusted_headers'] as const;
+export const AUTH_STRATEGIES = ['token_file', 'noauth', 'trusted_headers', 'keystone'] as const;
 /**
  * - `token_file`: tokens from a YAML/JSON file (`[auth] token_file`), sent as X-Auth-Token;
  * - `noauth`: every request is the configured noauth user (development only);
+ * - `keystone`: Keystone tokens (X-Auth-Token, X-Service-Token) validated against Keystone, as
+ *   keystonemiddleware's auth_token does, configured in `[keystone_authtoken]`;
  * - `trusted_headers`: identity from the keystonemiddleware-style headers an authenticating proxy in
  *   front sets (X-Identity-Status, X-Roles, X-User-Id, X-Project-Id); nothing to configure.
  */
@@ -205,6 +207,8 @@ export interface GlanceConfig {
     noauthRoles: string[];
     noauthUserId: string;
     noauthProjectId: string;
+    /** `[keystone_authtoken]`: set when strategy is keystone, else null. */
+    keystone: KeystoneAuthConfig | null;
   };
   policy: {
     /** `[oslo_policy] policy_file`, absolute; null when no override file is in use. */
@@ -216,4 +220,40 @@ export interface GlanceConfig {
   database: DatabaseConfig;
   /** Problems that do not stop the service (unknown keys, ignored options), one line each, for logging. */
   warnings: string[];
+}
+
+/** glance-ts's own Keystone login: a password or an application credential. */
+export type KeystoneServiceCredentials =
+  | {
+      type: 'password';
+      username: string | null;
+      userId: string | null;
+      password: string;
+      userDomainName: string;
+      userDomainId: string | null;
+      projectName: string | null;
+      projectId: string | null;
+      projectDomainName: string;
+      projectDomainId: string | null;
+    }
+  | { type: 'v3applicationcredential'; applicationCredentialId: string; applicationCredentialSecret: string };
+
+/** `[keystone_authtoken]`, as keystonemiddleware's auth_token reads it. */
+export interface KeystoneAuthConfig {
+  /** Identity API as configured, e.g. `http://keystone:5000/v3` (without a version: /v3 is meant). */
+  authUrl: string;
+  /** Sent in WWW-Authenticate with every 401; defaults to authUrl. */
+  wwwAuthenticateUri: string;
+  credentials: KeystoneServiceCredentials;
+  /** Lower-cased. */
+  serviceTokenRoles: string[];
+  serviceTokenRolesRequired: boolean;
+  /** Seconds; 0 or less: no cache. */
+  tokenCacheTime: number;
+  /** Seconds, per attempt (connect and answer). */
+  httpConnectTimeout: number;
+  httpRequestMaxRetries: number;
+  /** Absolute path of a CA bundle, or null for the system's. */
+  cafile: string | null;
+  insecure: boolean;
 }

@@ -97,6 +97,7 @@ describe('parseConfig: defaults', () => {
         noauthRoles: ['admin', 'member', 'reader'],
         noauthUserId: 'noauth-user',
         noauthProjectId: 'noauth-project',
+        keystone: null,
       },
       policy: { policyFile: null, enforceScope: true, enforceNewDefaults: true },
       database: { dialect: 'sqlite', path: join(dir, 'glance.sqlite') },
@@ -457,8 +458,43 @@ describe('parseConfig: validation errors are one line naming file, section and k
     ],
     [
       'an unknown auth strategy',
+      '[auth]\nstrategy = kerberos\n',
+      '2: [auth] strategy: unknown value "kerberos" (known: token_file, noauth, trusted_headers, keystone)',
+    ],
+    [
+      'the keystone strategy without auth_url',
       '[auth]\nstrategy = keystone\n',
-      '2: [auth] strategy: unknown value "keystone" (known: token_file, noauth, trusted_headers)',
+      ' [keystone_authtoken] auth_url: required with [auth] strategy = keystone (the Identity API, e.g. http://keystone:5000/v3)',
+    ],
+    [
+      'the keystone strategy with an auth_url that is not a URL',
+      '[auth]\nstrategy = keystone\n[keystone_authtoken]\nauth_url = keystone:5000\n',
+      '4: [keystone_authtoken] auth_url: expected an http:// or https:// URL, got "keystone:5000"',
+    ],
+    [
+      'a password login without a password',
+      `[auth]\nstrategy = keystone\n[keystone_authtoken]\nauth_url = http://ks/v3\nusername = glance\nproject_name = service\n`,
+      ' [keystone_authtoken] password: required with auth_type password',
+    ],
+    [
+      'a password login without a project',
+      `[auth]\nstrategy = keystone\n[keystone_authtoken]\nauth_url = http://ks/v3\nusername = glance\npassword = x\n`,
+      ' [keystone_authtoken] project_name: required with auth_type password (or project_id): glance-ts validates tokens with a project-scoped token of its service user',
+    ],
+    [
+      'an application credential without its secret',
+      `[auth]\nstrategy = keystone\n[keystone_authtoken]\nauth_url = http://ks/v3\nauth_type = v3applicationcredential\napplication_credential_id = ac\n`,
+      ' [keystone_authtoken] application_credential_secret: required with auth_type v3applicationcredential',
+    ],
+    [
+      'an auth type glance-ts does not speak',
+      `[auth]\nstrategy = keystone\n[keystone_authtoken]\nauth_url = http://ks/v3\nauth_type = v3oidcpassword\n`,
+      '5: [keystone_authtoken] auth_type: unknown value "v3oidcpassword" (known: password, v3applicationcredential)',
+    ],
+    [
+      'a negative connect timeout',
+      `[auth]\nstrategy = keystone\n[keystone_authtoken]\nauth_url = http://ks/v3\nusername = g\npassword = p\nproject_name = s\nhttp_connect_timeout = 0\n`,
+      '8: [keystone_authtoken] http_connect_timeout: must be at least 1, got 0',
     ],
     [
       'the token_file strategy without token_file',
@@ -531,8 +567,8 @@ describe('parseConfig: warnings (oslo ignores unknown keys; glance-ts says so)',
       `${NOAUTH}[old]\nrbd_store_pool = x\n[keystone_authtoken]\nwww_authenticate_uri = http://k\n`,
     );
     expect(config.warnings).toEqual([
+      '[keystone_authtoken]: ignored with [auth] strategy noauth (line 5)',
       '[old]: ignored, "old" is not a store in [DEFAULT] enabled_backends (line 3)',
-      '[keystone_authtoken]: section not read by glance-ts, ignored (line 5)',
     ]);
   });
 
@@ -579,7 +615,85 @@ describe('parseConfig: auth and policy', () => {
       noauthRoles: ['admin', 'reader'],
       noauthUserId: 'u1',
       noauthProjectId: 'p1',
+      keystone: null,
     });
+  });
+
+  it("reads [keystone_authtoken] with keystonemiddleware's names and defaults", () => {
+    const config = parse(
+      [
+        '[auth]',
+        'strategy = keystone',
+        '[keystone_authtoken]',
+        'auth_url = http://keystone:5000',
+        'username = glance',
+        'password = secret',
+        'project_name = service',
+        'service_token_roles = Service, admin',
+        'region_name = RegionOne',
+        '',
+      ].join('\n'),
+    );
+    expect(config.auth.keystone).toEqual({
+      authUrl: 'http://keystone:5000',
+      wwwAuthenticateUri: 'http://keystone:5000',
+      credentials: {
+        type: 'password',
+        username: 'glance',
+        userId: null,
+        password: 'secret',
+        userDomainName: 'Default',
+        userDomainId: null,
+        projectName: 'service',
+        projectId: null,
+        projectDomainName: 'Default',
+        projectDomainId: null,
+      },
+      serviceTokenRoles: ['service', 'admin'],
+      serviceTokenRolesRequired: false,
+      tokenCacheTime: 300,
+      httpConnectTimeout: 10,
+      httpRequestMaxRetries: 3,
+      cafile: null,
+      insecure: false,
+    });
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('reads an application credential login and an explicit www_authenticate_uri', () => {
+    const config = parse(
+      [
+        '[auth]',
+        'strategy = keystone',
+        '[keystone_authtoken]',
+        'auth_url = http://keystone-internal:5000/v3',
+        'www_authenticate_uri = https://keystone.example.org/v3',
+        'auth_type = v3applicationcredential',
+        'application_credential_id = ac1',
+        'application_credential_secret = s3cret',
+        'token_cache_time = -1',
+        'memcached_servers = 127.0.0.1:11211',
+        '',
+      ].join('\n'),
+    );
+    expect(config.auth.keystone).toMatchObject({
+      authUrl: 'http://keystone-internal:5000/v3',
+      wwwAuthenticateUri: 'https://keystone.example.org/v3',
+      credentials: {
+        type: 'v3applicationcredential',
+        applicationCredentialId: 'ac1',
+        applicationCredentialSecret: 's3cret',
+      },
+      tokenCacheTime: -1,
+    });
+    expect(config.warnings).toEqual([
+      '[keystone_authtoken] memcached_servers: unknown option, ignored (line 10)',
+    ]);
+  });
+
+  it('ignores [keystone_authtoken] with other strategies (no error for an incomplete one)', () => {
+    const config = parse(`${NOAUTH}[keystone_authtoken]\nusername = glance\n`);
+    expect(config.auth.keystone).toBeNull();
   });
 
   it('accepts trusted_headers with nothing else to configure', () => {

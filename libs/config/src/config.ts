@@ -4,6 +4,8 @@ import type {
   DatabaseConfig,
   GlanceConfig,
   ImportFilteringConfig,
+  KeystoneAuthConfig,
+  KeystoneServiceCredentials,
   StoreConfig,
   StoreType,
 } from './config-types';
@@ -16,6 +18,7 @@ import {
   allStoreTypeOptionNames,
   AUTH_SECTION,
   BACKEND_DEFAULTS_SECTION,
+  KEYSTONE_AUTHTOKEN_SECTION,
   COMMON_STORE_OPTIONS,
   DATABASE_SECTION,
   DEFAULT_DATABASE,
@@ -37,6 +40,7 @@ const OWN_SECTIONS = [
   'DEFAULT',
   'glance_store',
   'auth',
+  'keystone_authtoken',
   'oslo_policy',
   'database',
   'image_format',
@@ -113,7 +117,7 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
   ]);
 
   const stores = readStores(document, context, enabledBackends);
-  const auth = readAuth(reader('auth'), context);
+  const auth = readAuth(reader('auth'), reader('keystone_authtoken'), context);
   const policy = readPolicy(reader('oslo_policy'));
   const database = readDatabase(reader('database'), context);
   const imageFormat = readImageFormat(reader('image_format'));
@@ -288,7 +292,11 @@ function readStores(document: IniDocument, context: ReadContext, enabled: Enable
   });
 }
 
-function readAuth(auth: SectionReader, context: ReadContext): GlanceConfig['auth'] {
+function readAuth(
+  auth: SectionReader,
+  keystoneSection: SectionReader,
+  context: ReadContext,
+): GlanceConfig['auth'] {
   const strategy = auth.get(AUTH_SECTION.strategy);
   let tokenFile = auth.get(AUTH_SECTION.tokenFile);
   if (strategy === 'token_file') {
@@ -312,9 +320,85 @@ function readAuth(auth: SectionReader, context: ReadContext): GlanceConfig['auth
     noauthRoles: auth.get(AUTH_SECTION.noauthRoles).map((role) => role.toLowerCase()),
     noauthUserId: auth.get(AUTH_SECTION.noauthUserId),
     noauthProjectId: auth.get(AUTH_SECTION.noauthProjectId),
+    keystone: strategy === 'keystone' ? readKeystoneAuthtoken(keystoneSection) : null,
   };
   auth.warnAboutKeys(Object.values(AUTH_SECTION).map((option) => option.name));
+  if (strategy !== 'keystone') {
+    const line = keystoneSection.sectionLine();
+    if (line !== null)
+      context.warnings.push(`[keystone_authtoken]: ignored with [auth] strategy ${strategy} (line ${line})`);
+  } else
+    keystoneSection.warnAboutKeys(Object.values(KEYSTONE_AUTHTOKEN_SECTION).map((option) => option.name));
   return result;
+}
+
+/** `[keystone_authtoken]` with strategy keystone: every credential a login needs, or a ConfigError. */
+function readKeystoneAuthtoken(section: SectionReader): KeystoneAuthConfig {
+  const options = KEYSTONE_AUTHTOKEN_SECTION;
+  const authUrlText = section.get(options.authUrl);
+  if (authUrlText === null) {
+    section.fail(
+      options.authUrl,
+      'required with [auth] strategy = keystone (the Identity API, e.g. http://keystone:5000/v3)',
+    );
+  }
+  const authUrl = authUrlText;
+  const authType = section.get(options.authType);
+  let credentials: KeystoneServiceCredentials;
+  if (authType === 'password') {
+    const username = section.get(options.username);
+    const userId = section.get(options.userId);
+    if (username === null && userId === null) {
+      section.fail(options.username, 'required with auth_type password (or user_id)');
+    }
+    const password = section.get(options.password);
+    if (password === null) section.fail(options.password, 'required with auth_type password');
+    const projectName = section.get(options.projectName);
+    const projectId = section.get(options.projectId);
+    if (projectName === null && projectId === null) {
+      section.fail(
+        options.projectName,
+        'required with auth_type password (or project_id): glance-ts validates tokens with a project-scoped token of its service user',
+      );
+    }
+    credentials = {
+      type: 'password',
+      username,
+      userId,
+      password,
+      userDomainName: section.get(options.userDomainName),
+      userDomainId: section.get(options.userDomainId),
+      projectName,
+      projectId,
+      projectDomainName: section.get(options.projectDomainName),
+      projectDomainId: section.get(options.projectDomainId),
+    };
+  } else {
+    const applicationCredentialId = section.get(options.applicationCredentialId);
+    if (applicationCredentialId === null) {
+      section.fail(options.applicationCredentialId, 'required with auth_type v3applicationcredential');
+    }
+    const applicationCredentialSecret = section.get(options.applicationCredentialSecret);
+    if (applicationCredentialSecret === null) {
+      section.fail(options.applicationCredentialSecret, 'required with auth_type v3applicationcredential');
+    }
+    credentials = { type: 'v3applicationcredential', applicationCredentialId, applicationCredentialSecret };
+  }
+  const cafile = section.get(options.cafile);
+  if (cafile !== null) requireFile(section, options.cafile.name, cafile);
+  section.get(options.regionName);
+  return {
+    authUrl,
+    wwwAuthenticateUri: section.get(options.wwwAuthenticateUri) ?? authUrl,
+    credentials,
+    serviceTokenRoles: section.get(options.serviceTokenRoles).map((role) => role.toLowerCase()),
+    serviceTokenRolesRequired: section.get(options.serviceTokenRolesRequired),
+    tokenCacheTime: section.get(options.tokenCacheTime),
+    httpConnectTimeout: section.get(options.httpConnectTimeout),
+    httpRequestMaxRetries: section.get(options.httpRequestMaxRetries),
+    cafile,
+    insecure: section.get(options.insecure),
+  };
 }
 
 function readPolicy(policy: SectionReader): GlanceConfig['policy'] {

@@ -38,6 +38,8 @@ export {
   type StoreType,
   STORE_TYPES,
   type SwiftStoreConfig,
+  type KeystoneAuthConfig,
+  type KeystoneServiceCredentials,
 } from './config-types';
 export {
   AUTH_SECTION,
@@ -55,6 +57,8 @@ export {
   GLANCE_STORE_SECTION,
   IMAGE_FORMAT_SECTION,
   IMPORT_FILTERING_SECTION,
+  KEYSTONE_AUTH_TYPES,
+  KEYSTONE_AUTHTOKEN_SECTION,
   KNOWN_IMPORT_METHODS,
   type OptionDescription,
   OSLO_POLICY_SECTION,

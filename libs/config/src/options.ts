@@ -189,6 +189,11 @@ export class SectionReader {
     );
   }
 
+  /** Line of the section's header, or null when the file has no such section. */
+  sectionLine(): number | null {
+    return this.section?.line ?? null;
+  }
+
   /** Line of the option's value, when set. */
   lineOf(option: AnyOptionSpec | string): number | null {
     return this.find(typeof option === 'string' ? option : option.name)?.value.line ?? null;

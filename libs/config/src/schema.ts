@@ -225,7 +225,7 @@ export const GLANCE_STORE_SECTION = {
 
 export const AUTH_SECTION = {
   strategy: choiceOpt('strategy', AUTH_STRATEGIES, 'token_file', {
-    help: 'token_file (tokens from token_file), noauth (development: everyone is the noauth user) or trusted_headers (identity headers set by an authenticating proxy in front).',
+    help: 'keystone (Keystone tokens, validated as keystonemiddleware does; configured in [keystone_authtoken]), token_file (tokens from token_file), noauth (development: everyone is the noauth user) or trusted_headers (identity headers set by an authenticating proxy in front).',
   }),
   tokenFile: optionalStrOpt('token_file', {
     path: true,
@@ -236,6 +236,75 @@ export const AUTH_SECTION = {
   }),
   noauthUserId: strOpt('noauth_user_id', 'noauth-user', { help: 'User id of the noauth user.' }),
   noauthProjectId: strOpt('noauth_project_id', 'noauth-project', { help: 'Project id of the noauth user.' }),
+} satisfies Record<string, AnyOptionSpec>;
+
+// ---------------------------------------------------------------------------------------------
+// [keystone_authtoken] (keystonemiddleware's option names; read with [auth] strategy = keystone)
+
+export const KEYSTONE_AUTH_TYPES = ['password', 'v3applicationcredential'] as const;
+
+export const KEYSTONE_AUTHTOKEN_SECTION = {
+  wwwAuthenticateUri: typedOpt('www_authenticate_uri', httpUrlType(), null, {
+    help: 'Public Identity endpoint clients should authenticate at, sent in `WWW-Authenticate: Keystone uri="..."` with every 401. Default: auth_url.',
+  }),
+  authUrl: typedOpt('auth_url', httpUrlType(), null, {
+    help: 'Identity API glance-ts logs in at as its service user and validates tokens with (e.g. http://keystone:5000/v3; a URL without a version gets /v3). Required with strategy keystone.',
+  }),
+  authType: choiceOpt('auth_type', KEYSTONE_AUTH_TYPES, 'password', {
+    help: "How glance-ts's service user logs in: password (username, password, domains, project) or v3applicationcredential (application_credential_id and _secret).",
+  }),
+  username: optionalStrOpt('username', { help: 'Service user name (auth_type password).' }),
+  userId: optionalStrOpt('user_id', {
+    help: 'Service user id, instead of username and user domain (auth_type password).',
+  }),
+  password: optionalStrOpt('password', {
+    secret: true,
+    help: "Service user's password (auth_type password).",
+  }),
+  userDomainName: strOpt('user_domain_name', 'Default', { help: "Domain of the service user's name." }),
+  userDomainId: optionalStrOpt('user_domain_id', {
+    help: 'Domain id of the service user, instead of user_domain_name.',
+  }),
+  projectName: optionalStrOpt('project_name', {
+    help: 'Project the service user logs in to (usually "service"); it needs the service role there to validate tokens.',
+  }),
+  projectId: optionalStrOpt('project_id', { help: 'Project id, instead of project_name and its domain.' }),
+  projectDomainName: strOpt('project_domain_name', 'Default', { help: "Domain of the project's name." }),
+  projectDomainId: optionalStrOpt('project_domain_id', {
+    help: 'Domain id of the project, instead of project_domain_name.',
+  }),
+  applicationCredentialId: optionalStrOpt('application_credential_id', {
+    help: 'Application credential id (auth_type v3applicationcredential).',
+  }),
+  applicationCredentialSecret: optionalStrOpt('application_credential_secret', {
+    secret: true,
+    help: 'Application credential secret (auth_type v3applicationcredential).',
+  }),
+  regionName: optionalStrOpt('region_name', {
+    unused: true,
+    help: 'Region of the Identity endpoint. Accepted for keystonemiddleware compatibility; glance-ts talks to auth_url directly.',
+  }),
+  serviceTokenRoles: listOpt('service_token_roles', ['service'], {
+    help: 'A token in X-Service-Token counts (its roles reach policy as service_roles, and it lets an expired user token through) only when it has one of these roles.',
+  }),
+  serviceTokenRolesRequired: boolOpt('service_token_roles_required', false, {
+    help: "True: a valid service token without one of service_token_roles is refused (401). False (keystonemiddleware's default): it is ignored, with a warning in the log.",
+  }),
+  tokenCacheTime: intOpt('token_cache_time', 300, {
+    min: -1,
+    help: 'Seconds a validated token is trusted without asking Keystone again (per worker); -1 disables the cache. A revoked token or a deleted user is noticed after at most this long.',
+  }),
+  httpConnectTimeout: intOpt('http_connect_timeout', 10, {
+    min: 1,
+    help: 'Seconds glance-ts waits for Keystone to connect and to answer, per attempt. keystonemiddleware has no default (waits forever); glance-ts never hangs on Keystone.',
+  }),
+  httpRequestMaxRetries: intOpt('http_request_max_retries', 3, {
+    min: 0,
+    max: 10,
+    help: 'Further attempts after a connection failure or timeout, while Keystone was answering before (once it is down, each request tries once and gets 503 at once).',
+  }),
+  cafile: optionalStrOpt('cafile', { path: true, help: 'PEM CA bundle to verify the Identity server with.' }),
+  insecure: boolOpt('insecure', false, { help: "Don't verify the Identity server's TLS certificate." }),
 } satisfies Record<string, AnyOptionSpec>;
 
 // ---------------------------------------------------------------------------------------------
