@@ -3,6 +3,8 @@
  * mon and one OSD) in a Docker container through testcontainers, for e2e tests of the RBD store.
  * Needs a Docker engine and the image built by tools/ceph/build.sh (see tools/ci/docker.sh).
  * startPrivatePostgres: a PostgreSQL server of a test's own, to stop and restart under a service.
+ * startKeystone: a real Keystone (Debian's python3-keystone) on a loopback port, with admin calls
+ * (projects, users, roles, tokens, services) over its REST API, for the Keystone auth tests.
  * Framework-free; test-only: never import it from production code.
  */
 export {
@@ -15,3 +17,18 @@ export {
   type CephTestClusterOptions,
 } from './ceph-cluster';
 export { startPrivatePostgres, type PrivatePostgres } from './private-postgres';
+export {
+  KeystoneRequestError,
+  startKeystone,
+  type IssuedKeystoneToken,
+  type KeystoneApplicationCredentials,
+  type KeystoneCatalogEntry,
+  type KeystoneCredentials,
+  type KeystonePasswordCredentials,
+  type KeystoneRef,
+  type KeystoneServiceRegistration,
+  type KeystoneTokenBody,
+  type TestKeystone,
+  type TestKeystoneOptions,
+} from './keystone';
+export { provisionImageCloud, type CloudUser, type ImageCloud } from './keystone-cloud';
