@@ -115,7 +115,12 @@ export function loadPolicyAndAuth(
     },
   });
   enforcer.load();
-  return { enforcer, strategy: createAuthStrategy(config.auth) };
+  const strategy = createAuthStrategy(config.auth, {
+    info: (msg) => logger.info(`auth: ${msg}`),
+    warn: (msg) => logger.warn(`auth: ${msg}`),
+    error: (msg) => logger.error(`auth: ${msg}`),
+  });
+  return { enforcer, strategy };
 }
 
 /**
@@ -197,7 +202,7 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
   });
   fastify.addHook('onClose', async () => {
     enforcer.close();
-    strategy.close?.();
+    await strategy.close?.();
     await runtime.stores.close();
     await database.close();
   });

@@ -26,7 +26,7 @@ function fail(message: string): never {
 function loadValidatedConfig(): GlanceConfig {
   try {
     const config = loadConfig(resolveConfigPath(process.argv.slice(2), process.env));
-    if (cluster.isPrimary) loadPolicyAndAuth(config, createLogger('silent'));
+    if (cluster.isPrimary) void loadPolicyAndAuth(config, createLogger('silent')).strategy.close?.();
     return config;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof PolicyFileError)

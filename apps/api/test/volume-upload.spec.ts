@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RadosCluster } from '@glance-ts/ceph';
-import { startCephCluster, type CephTestCluster } from '@glance-ts/testing';
+import {
+  provisionImageCloud,
+  startCephCluster,
+  startKeystone,
+  type CephTestCluster,
+} from '@glance-ts/testing';
 import {
   uploadVolumeToImage,
   type UploadVolumeOptions,
@@ -12,7 +17,7 @@ import {
 } from '@glance-ts/volume-upload';
 import { noMultiStoreWithTokens, tokenFiles } from './support/configs';
 import { call, type ImageApi, sha512, TOKENS, waitFor } from './support/images';
-import { startRbdImageApi } from './support/rbd';
+import { rbdImagesConfig, startRbdImageApi } from './support/rbd';
 import { startApi } from './support/test-api';
 
 /**
@@ -426,4 +431,53 @@ describe('volume → image with @glance-ts/volume-upload on real Ceph clusters',
       expect.objectContaining({ name: `glance-image-${result.imageId}` }),
     ]);
   });
+
+  it('(i) with Keystone credentials instead of a token: logs in, finds glance-ts in the catalog, clones', async () => {
+    const keystone = await startKeystone();
+    let ksApi: Awaited<ReturnType<typeof startApi>> | undefined;
+    try {
+      const cloud = await provisionImageCloud(keystone);
+      const config = rbdImagesConfig(cephA).replace(
+        'strategy = token_file\ntoken_file = dev-tokens.yaml',
+        `strategy = keystone\n${cloud.authtokenSection()}`,
+      );
+      ksApi = await startApi(config);
+      const api = ksApi;
+      await keystone.registerService({ type: 'image', name: 'glance', url: api.url });
+      // A Cinder-like user: the service role (store details, RBD locations) and member (add_image).
+      await keystone.assignRole(cloud.nova.id, cloud.serviceProjectId, 'member');
+      const nova = await cloud.token(cloud.nova);
+      await waitFor(
+        async () => {
+          const detail = await call(api.url, 'GET', '/v2/info/stores/detail', nova);
+          return detail.status === 200 && Boolean(detail.json.stores[0].properties.fsid);
+        },
+        120_000,
+        'rbd store connected',
+      );
+      const { name, expected } = await createVolume(cephA, 12 * MiB);
+      const result = await uploadVolumeToImage({
+        volume: volumeRef(cephA, name),
+        enableCloneOptimization: true,
+        image: { name: 'from-keystone-login' },
+        imageService: {
+          keystone: {
+            authUrl: keystone.url,
+            username: 'nova',
+            password: cloud.nova.password,
+            projectName: 'service',
+          },
+        },
+      });
+      expect(result).toMatchObject({ path: 'cow', store: 'ceph', size: 12 * MiB });
+      const image = await call(api.url, 'GET', `/v2/images/${result.imageId}`, nova);
+      expect(image.json).toMatchObject({ status: 'active', owner: cloud.serviceProjectId });
+      const data = await call(api.url, 'GET', `/v2/images/${result.imageId}/file`, nova);
+      expect(sha512(data.body)).toBe(sha512(expected));
+      expect((await call(api.url, 'DELETE', `/v2/images/${result.imageId}`, nova)).status).toBe(204);
+    } finally {
+      await ksApi?.close();
+      await keystone.dispose();
+    }
+  }, 120_000);
 });

@@ -138,7 +138,14 @@ export class TokenValidator {
       if (!(error instanceof KeystoneAuthenticationError)) throw error;
       this.options.session.invalidate(own.token);
       const renewed = await this.options.session.token();
-      return this.options.client.validateToken(renewed.token, token, { allowExpired });
+      try {
+        return await this.options.client.validateToken(renewed.token, token, { allowExpired });
+      } catch (again) {
+        // Keystone revokes by the second: a login in the second of a revocation may be dead too.
+        // The next request logs in afresh.
+        if (again instanceof KeystoneAuthenticationError) this.options.session.invalidate(renewed.token);
+        throw again;
+      }
     }
   }
 }

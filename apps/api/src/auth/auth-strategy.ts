@@ -7,6 +7,15 @@ export interface Identity {
   roles: readonly string[];
   userName?: string | null;
   projectName?: string | null;
+  /** Domains of the user and of the project (Keystone tokens carry them). */
+  userDomainId?: string | null;
+  projectDomainId?: string | null;
+  /** Domain scope of a domain-scoped token. */
+  domainId?: string | null;
+  /** `all` for a system-scoped token. */
+  systemScope?: string | null;
+  /** Keystone's is_admin_project; true when unknown (keystonemiddleware's default). */
+  isAdminProject?: boolean;
   /**
    * The service token's caller (X-Service-Token, as keystonemiddleware sets X-Service-*): roles
    * reach policy as `service_roles`. Absent without a service token, or when it does not count.
@@ -24,15 +33,20 @@ export interface ServiceIdentity {
 /** The role a service token must carry to count (keystonemiddleware's `service_token_roles` default). */
 export const SERVICE_TOKEN_ROLE = 'service';
 
+/** An identity, or null when the caller is not authenticated (→ 401). */
+export type AuthOutcome = Identity | null;
+
 /**
- * Turns request headers into an identity, or null when the caller is not authenticated (→ 401).
- * Strategies are synchronous and do no I/O per request: a Keystone strategy (a later issue) will
- * validate tokens through a cache refreshed off the request path, behind this same seam.
+ * Turns request headers into an identity. Answers synchronously when it can (token files, trusted
+ * headers, a Keystone token already in the cache), else with a promise (a Keystone round trip).
+ * A GlanceHttpError thrown or rejected (503: Keystone unreachable) is the answer to the request.
  */
 export interface AuthStrategy {
   readonly name: string;
-  authenticate(headers: IncomingHttpHeaders): Identity | null;
+  authenticate(headers: IncomingHttpHeaders): AuthOutcome | Promise<AuthOutcome>;
+  /** Headers every 401 carries (keystone: `WWW-Authenticate: Keystone uri="..."`). */
+  readonly rejectionHeaders?: Readonly<Record<string, string>>;
   /** Printed once at start-up (noauth uses it to warn loudly). */
   startupWarning?(): string | null;
-  close?(): void;
+  close?(): void | Promise<void>;
 }

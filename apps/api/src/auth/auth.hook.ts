@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PolicyEnforcer } from '@glance-ts/policy';
 import { GLANCE_MESSAGES, GlanceHttpError } from '../http/glance-error';
 import { sendGlanceError } from '../http/glance-exception.filter';
-import type { AuthStrategy, Identity } from './auth-strategy';
+import type { AuthOutcome, AuthStrategy, Identity } from './auth-strategy';
 import { RequestContext } from './request-context';
 
 /**
@@ -39,15 +39,34 @@ export function registerAuthHook(
     return context;
   };
 
+  const unauthorized = () =>
+    new GlanceHttpError(401, GLANCE_MESSAGES.unauthorized, { ...strategy.rejectionHeaders });
+  const refuse = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
+    if (error instanceof GlanceHttpError) sendGlanceError(reply, request, error);
+    else {
+      request.log.error(
+        `${request.id} authentication failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      sendGlanceError(reply, request, new GlanceHttpError(500, GLANCE_MESSAGES.internal));
+    }
+  };
+
   fastify.addHook('onRequest', (request, reply, done) => {
     if (!request.url.startsWith('/v2/') && request.url !== '/v2') return done();
     reply.header('x-openstack-request-id', request.id);
-    const identity = strategy.authenticate(request.headers);
-    if (!identity) {
-      sendGlanceError(reply, request, new GlanceHttpError(401, GLANCE_MESSAGES.unauthorized));
-      return reply;
+    const admit = (identity: AuthOutcome): void => {
+      if (!identity) return sendGlanceError(reply, request, unauthorized());
+      request.glanceContext = contextFor(identity);
+      done();
+    };
+    let outcome: AuthOutcome | Promise<AuthOutcome>;
+    try {
+      outcome = strategy.authenticate(request.headers);
+    } catch (error) {
+      return refuse(request, reply, error);
     }
-    request.glanceContext = contextFor(identity);
-    done();
+    // Synchronous outcomes (every warm request) skip a promise tick.
+    if (outcome instanceof Promise) outcome.then(admit, (error: unknown) => refuse(request, reply, error));
+    else admit(outcome);
   });
 }

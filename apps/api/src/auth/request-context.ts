@@ -32,6 +32,11 @@ export class RequestContext {
       authStrategy: string;
       userName?: string | null;
       projectName?: string | null;
+      userDomainId?: string | null;
+      projectDomainId?: string | null;
+      domainId?: string | null;
+      systemScope?: string | null;
+      isAdminProject?: boolean;
       service?: { userId: string | null; projectId: string | null; roles: readonly string[] };
     },
     rules: {
@@ -50,11 +55,11 @@ export class RequestContext {
       user_id: this.userId,
       project_id: this.projectId,
       roles: [...this.roles],
-      is_admin_project: true,
-      system_scope: null,
-      domain_id: null,
-      user_domain_id: null,
-      project_domain_id: null,
+      is_admin_project: init.isAdminProject ?? true,
+      system_scope: init.systemScope ?? null,
+      domain_id: init.domainId ?? null,
+      user_domain_id: init.userDomainId ?? null,
+      project_domain_id: init.projectDomainId ?? null,
       service_user_id: init.service?.userId ?? null,
       service_project_id: init.service?.projectId ?? null,
       service_roles: [...this.serviceRoles],

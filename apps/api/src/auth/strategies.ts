@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type GlanceConfig, loadTokenFile, type TokenIdentity } from '@glance-ts/config';
 import { type AuthStrategy, type Identity, SERVICE_TOKEN_ROLE, type ServiceIdentity } from './auth-strategy';
+import { type AuthLogger, KeystoneStrategy } from './keystone-strategy';
 
 const firstHeader = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
@@ -112,8 +113,11 @@ export class TrustedHeadersStrategy implements AuthStrategy {
   }
 }
 
-export function createAuthStrategy(auth: GlanceConfig['auth']): AuthStrategy {
+export function createAuthStrategy(auth: GlanceConfig['auth'], log: AuthLogger): AuthStrategy {
   switch (auth.strategy) {
+    case 'keystone':
+      if (!auth.keystone) throw new Error('[keystone_authtoken] is required for strategy keystone');
+      return new KeystoneStrategy(auth.keystone, log);
     case 'token_file':
       if (!auth.tokenFile) throw new Error('[auth] token_file is required for strategy token_file');
       return new TokenFileStrategy(loadTokenFile(auth.tokenFile));
