@@ -4,7 +4,12 @@
 import { Command, Flags } from '@oclif/core';
 import type { ApiClient } from './lib/api-client';
 import { CliError } from './lib/errors';
-import { GLOBAL_HELP_GROUP, GLOBAL_OPTIONS, type GlobalOption } from './lib/global-options';
+import {
+  GLOBAL_HELP_GROUP,
+  GLOBAL_OPTIONS,
+  type GlobalOption,
+  KEYSTONE_OPTION_NAMES,
+} from './lib/global-options';
 
 function globalOption(name: string): GlobalOption {
   const option = GLOBAL_OPTIONS.find((candidate) => candidate.name === name);
@@ -25,7 +30,18 @@ function valueFlag(name: string) {
   return Flags.string({ ...commonProperties(option), helpValue: option.metavar });
 }
 
+/** The Keystone login value options (global-options.ts), as string flags. */
+function keystoneValueFlags() {
+  const flags: Record<string, ReturnType<typeof valueFlag>> = {};
+  for (const name of KEYSTONE_OPTION_NAMES) {
+    if (globalOption(name).takesValue) flags[name] = valueFlag(name);
+  }
+  return flags;
+}
+
 const globalFlags = {
+  ...keystoneValueFlags(),
+  insecure: Flags.boolean(commonProperties(globalOption('insecure'))),
   debug: Flags.boolean({ ...commonProperties(globalOption('debug')), char: 'd' }),
   verbose: Flags.boolean({ ...commonProperties(globalOption('verbose')), char: 'v' }),
   'get-schema': Flags.boolean(commonProperties(globalOption('get-schema'))),
@@ -45,6 +61,15 @@ export interface GlobalFlagValues {
   'os-image-api-version'?: string;
   'os-auth-token'?: string;
   timeout?: string;
+  insecure?: boolean;
+  /** The Keystone login options, by name (os-auth-url, os-username, ...). */
+  [keystoneOption: string]: unknown;
+}
+
+/** Where the commands send their requests, and with which token. */
+export interface ImageServiceConnection {
+  imageUrl: string;
+  token: string;
 }
 
 /** The option's environment variable, when set and not empty (glanceclient's utils.env()). */
@@ -76,12 +101,20 @@ export abstract class GlanceCommand extends Command {
   }
 
   /**
-   * The API client for --os-image-url and --os-auth-token (or their environment variables).
-   * glance-ts has no Keystone password flow: both are required, checked in glanceclient's order.
+   * The image endpoint and token, as glanceclient settles them: --os-auth-token with --os-image-url
+   * as given; otherwise, when a Keystone login is configured (--os-cloud or --os-auth-url, or their
+   * OS_* variables), a login whose catalog supplies the image endpoint (unless --os-image-url
+   * names it). The token lives in this process only.
    */
-  protected async client(flags: GlobalFlagValues): Promise<ApiClient> {
-    // Loaded here, not at the top: commands that never call the API start faster without it.
-    const { ApiClient, parseImageUrl } = await import('./lib/api-client');
+  protected async connection(flags: GlobalFlagValues): Promise<ImageServiceConnection> {
+    this.resolvedConnection ??= this.resolveConnection(flags);
+    return this.resolvedConnection;
+  }
+
+  private resolvedConnection?: Promise<ImageServiceConnection>;
+
+  private async resolveConnection(flags: GlobalFlagValues): Promise<ImageServiceConnection> {
+    const { parseImageUrl } = await import('./lib/api-client');
     const imageUrl = setting(flags, 'os-image-url');
     const token = setting(flags, 'os-auth-token');
     // glanceclient settles the API version first, from the option or else the URL's /vN.
@@ -89,17 +122,42 @@ export abstract class GlanceCommand extends Command {
       setting(flags, 'os-image-api-version'),
       imageUrl ? parseImageUrl(imageUrl).urlVersion : undefined,
     );
+    if (!token) {
+      const { keystoneSettings, loginForImageService } = await import('./lib/keystone-login');
+      const settings = keystoneSettings(flags);
+      if (settings) {
+        const login = await loginForImageService(settings, {
+          imageUrl,
+          timeoutSeconds: this.timeoutSeconds(flags),
+          userAgent: `glance-ts-cli/${this.config.version}`,
+        });
+        if (!imageUrl)
+          checkApiVersion(setting(flags, 'os-image-api-version'), parseImageUrl(login.imageUrl).urlVersion);
+        return login;
+      }
+    }
     if (!imageUrl)
       throw new CliError('You must provide an image url via either --os-image-url or env[OS_IMAGE_URL]');
     if (!token)
       throw new CliError('You must provide a token via either --os-auth-token or env[OS_AUTH_TOKEN]');
+    return { imageUrl, token };
+  }
 
+  private timeoutSeconds(flags: GlobalFlagValues): number | undefined {
     const timeoutText = flags.timeout;
     const timeoutSeconds = timeoutText === undefined ? undefined : Number(timeoutText);
     if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
       throw new CliError(`Invalid --timeout "${timeoutText}": expected a number of seconds greater than 0`);
     }
+    return timeoutSeconds;
+  }
 
+  /** The API client for the connection above. */
+  protected async client(flags: GlobalFlagValues): Promise<ApiClient> {
+    // Loaded here, not at the top: commands that never call the API start faster without it.
+    const { ApiClient } = await import('./lib/api-client');
+    const { imageUrl, token } = await this.connection(flags);
+    const timeoutSeconds = this.timeoutSeconds(flags);
     this.apiClient = new ApiClient({
       imageUrl,
       token,

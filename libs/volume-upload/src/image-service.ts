@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { type AuthSettings, loginToImageService } from '@glance-ts/keystone';
 import { request } from 'undici';
 
 /** The image service to create the image in. */
@@ -7,6 +8,28 @@ export interface ImageServiceRef {
   url: string;
   /** Token with the service or admin role (store details and location calls need it), sent as X-Auth-Token. */
   token: string;
+}
+
+/**
+ * Keystone credentials instead of a token: the library logs in (as python-glanceclient would) and
+ * takes the image endpoint from the catalog, or `url` when given. The user needs the service or
+ * admin role, as with a token.
+ */
+export interface KeystoneImageServiceRef {
+  keystone: AuthSettings;
+  url?: string;
+}
+
+/** The token and endpoint to use: as given, or from a Keystone login. */
+export async function resolveImageService(
+  ref: ImageServiceRef | KeystoneImageServiceRef,
+): Promise<ImageServiceRef> {
+  if (!('keystone' in ref)) return ref;
+  const login = await loginToImageService({
+    ...ref.keystone,
+    imageEndpointOverride: ref.url ?? ref.keystone.imageEndpointOverride,
+  });
+  return { url: login.imageUrl, token: login.token };
 }
 
 /** A store as `GET /v2/info/stores/detail` describes it. */

@@ -28,6 +28,8 @@ export {
   imageServiceBase,
   type ImageRecord,
   type ImageServiceRef,
+  type KeystoneImageServiceRef,
+  resolveImageService,
   type StoreDetail,
   type StoreDiscovery,
 } from './image-service';

@@ -13,6 +13,8 @@ import {
   ImageServiceError,
   type ImageRecord,
   type ImageServiceRef,
+  type KeystoneImageServiceRef,
+  resolveImageService,
   type StoreDetail,
   type StoreDiscovery,
 } from './image-service';
@@ -48,7 +50,8 @@ export type FlattenMode = 'never' | 'background' | 'sync';
 
 export interface UploadVolumeOptions {
   volume: VolumeRef;
-  imageService: ImageServiceRef;
+  /** A token and the endpoint, or Keystone credentials to log in with. */
+  imageService: ImageServiceRef | KeystoneImageServiceRef;
   image: ImageFields;
   /** Store id; default: the store discovery marks default. */
   store?: string;
@@ -304,8 +307,9 @@ interface Context {
  */
 export async function uploadVolumeToImage(options: UploadVolumeOptions): Promise<UploadVolumeResult> {
   const timer = new Timer();
-  const api = new ImageServiceClient(options.imageService, options.signal);
-  const cleanupApi = new ImageServiceClient(options.imageService);
+  const imageService = await resolveImageService(options.imageService);
+  const api = new ImageServiceClient(imageService, options.signal);
+  const cleanupApi = new ImageServiceClient(imageService);
   const flattenMode = options.flatten ?? 'never';
   if (!['never', 'background', 'sync'].includes(flattenMode)) {
     throw new VolumeUploadError(`flatten must be never, background or sync, not ${flattenMode}`);

@@ -5,7 +5,6 @@
 // path was taken and why: on stderr without -f; with -f json/yaml as {image, path, reason,
 // cow_error}; with -f table/value as the image's fields plus path, reason and cow_error.
 import type { UploadVolumeResult } from '@glance-ts/volume-upload';
-import type { GlobalFlagValues } from '../base-command';
 import { ImageCommand } from '../image-command';
 import type { OptionSpec } from '../lib/argparse';
 import { oclifFlags } from '../lib/argparse-oclif';
@@ -118,12 +117,6 @@ export function parseProperties(data: readonly string[]): Record<string, string>
   return properties;
 }
 
-/** The option's value, else its environment variable (as the global options read them). */
-function globalSetting(global: GlobalFlagValues, name: 'os-image-url' | 'os-auth-token'): string {
-  const env = name === 'os-image-url' ? 'OS_IMAGE_URL' : 'OS_AUTH_TOKEN';
-  return global[name] ?? (process.env[env] || '');
-}
-
 export default class ImageCreateFromVolume extends ImageCommand {
   static override description =
     'Create an image from an RBD volume: a copy-on-write clone on the same Ceph cluster, else an upload.';
@@ -135,7 +128,8 @@ export default class ImageCreateFromVolume extends ImageCommand {
       positionals: [],
     });
     const properties = parseProperties((values.property as string[] | undefined) ?? []);
-    const api = await this.imagesApi(global); // checks the URL and token options
+    const api = await this.imagesApi(global); // checks the URL and token options, or logs in
+    const connection = await this.connection(global);
     const { uploadVolumeToImage } = await import('@glance-ts/volume-upload');
     const { createProgress } = await import('../lib/progress');
 
@@ -153,10 +147,8 @@ export default class ImageCreateFromVolume extends ImageCommand {
           pool: values.volume_pool as string,
           image: volumeName,
         },
-        imageService: {
-          url: globalSetting(global, 'os-image-url'),
-          token: globalSetting(global, 'os-auth-token'),
-        },
+        // The connection imagesApi settled (a token as given, or a Keystone login's).
+        imageService: { url: connection.imageUrl, token: connection.token },
         image: {
           name: (values.name as string | undefined) ?? volumeName,
           diskFormat: (values.disk_format as string | undefined) ?? 'raw',

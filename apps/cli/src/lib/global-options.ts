@@ -77,6 +77,7 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
     metavar: 'OS_AUTH_TOKEN',
     help: 'Defaults to env[OS_AUTH_TOKEN].',
   },
+  ...keystoneOptions(),
   {
     name: 'timeout',
     takesValue: true,
@@ -84,6 +85,105 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
     help: 'Set request timeout (in seconds).',
   },
 ];
+
+/**
+ * Keystone login (python-glanceclient's keystoneauth options, plus openstackclient's --os-cloud
+ * and --os-interface): each is also read from its OS_* variable, and from the cloud's clouds.yaml
+ * entry under --os-cloud. Value options, `auth` settings key in parentheses.
+ */
+function keystoneOptions(): GlobalOption[] {
+  const value = (
+    name: string,
+    env: string,
+    help: string,
+    aliases?: string[],
+    metavar = env,
+  ): GlobalOption => ({
+    name,
+    aliases: [name.replace(/-/g, '_'), ...(aliases ?? [])],
+    takesValue: true,
+    env,
+    metavar,
+    help,
+  });
+  return [
+    value('os-cloud', 'OS_CLOUD', 'Cloud name in clouds.yaml (with secure.yaml). Defaults to env[OS_CLOUD].'),
+    value('os-auth-url', 'OS_AUTH_URL', 'Authentication URL. Defaults to env[OS_AUTH_URL].'),
+    value(
+      'os-auth-type',
+      'OS_AUTH_TYPE',
+      'Authentication type to use: password or v3applicationcredential.',
+      ['os-auth-plugin'],
+    ),
+    value('os-username', 'OS_USERNAME', 'Username. Defaults to env[OS_USERNAME].', ['os-user-name']),
+    value('os-user-id', 'OS_USER_ID', 'User id. Defaults to env[OS_USER_ID].'),
+    value('os-password', 'OS_PASSWORD', "User's password. Defaults to env[OS_PASSWORD]."),
+    value(
+      'os-project-name',
+      'OS_PROJECT_NAME',
+      'Project name to scope to. Defaults to env[OS_PROJECT_NAME].',
+      ['os-tenant-name'],
+    ),
+    value('os-project-id', 'OS_PROJECT_ID', 'Project ID to scope to. Defaults to env[OS_PROJECT_ID].', [
+      'os-tenant-id',
+    ]),
+    value(
+      'os-user-domain-name',
+      'OS_USER_DOMAIN_NAME',
+      "User's domain name. Defaults to env[OS_USER_DOMAIN_NAME].",
+    ),
+    value('os-user-domain-id', 'OS_USER_DOMAIN_ID', "User's domain id. Defaults to env[OS_USER_DOMAIN_ID]."),
+    value(
+      'os-project-domain-name',
+      'OS_PROJECT_DOMAIN_NAME',
+      'Domain name containing project. Defaults to env[OS_PROJECT_DOMAIN_NAME].',
+    ),
+    value(
+      'os-project-domain-id',
+      'OS_PROJECT_DOMAIN_ID',
+      'Domain ID containing project. Defaults to env[OS_PROJECT_DOMAIN_ID].',
+    ),
+    value('os-domain-name', 'OS_DOMAIN_NAME', 'Domain name to scope to. Defaults to env[OS_DOMAIN_NAME].'),
+    value('os-domain-id', 'OS_DOMAIN_ID', 'Domain ID to scope to. Defaults to env[OS_DOMAIN_ID].'),
+    value(
+      'os-system-scope',
+      'OS_SYSTEM_SCOPE',
+      'Scope for system operations. Defaults to env[OS_SYSTEM_SCOPE].',
+    ),
+    value(
+      'os-application-credential-id',
+      'OS_APPLICATION_CREDENTIAL_ID',
+      'Application credential ID. Defaults to env[OS_APPLICATION_CREDENTIAL_ID].',
+    ),
+    value(
+      'os-application-credential-secret',
+      'OS_APPLICATION_CREDENTIAL_SECRET',
+      'Application credential secret. Defaults to env[OS_APPLICATION_CREDENTIAL_SECRET].',
+    ),
+    value('os-region-name', 'OS_REGION_NAME', 'Defaults to env[OS_REGION_NAME].'),
+    value(
+      'os-interface',
+      'OS_INTERFACE',
+      'Catalog interface of the image endpoint: public (default), internal or admin. Defaults to env[OS_INTERFACE].',
+    ),
+    value('os-endpoint-type', 'OS_ENDPOINT_TYPE', 'Defaults to env[OS_ENDPOINT_TYPE] (as --os-interface).'),
+    value(
+      'os-cacert',
+      'OS_CACERT',
+      'Specify a CA bundle file to use in verifying a TLS (https) server certificate. Defaults to env[OS_CACERT].',
+      [],
+      '<ca-certificate>',
+    ),
+    {
+      name: 'insecure',
+      takesValue: false,
+      help: 'Explicitly allow client to perform "insecure" TLS (https) requests. The server\'s certificate will not be verified against any certificate authorities. This option should be used with caution.',
+    },
+  ];
+}
+
+/** Names of the Keystone login options (for the flags every command accepts). */
+export const KEYSTONE_OPTION_NAMES: readonly string[] = keystoneOptions().map((option) => option.name);
 
 /** The option a command-line token names (--name, --alias, --name=value, -d), if any. */
 export function findGlobalOption(token: string): GlobalOption | undefined {
