@@ -49,11 +49,11 @@ export function cleanupOnExit(cleanup) {
 const apiMain = join(dirname(fileURLToPath(import.meta.url)), '../../../apps/api/dist/main.js');
 
 /**
- * Starts the built API for a benchmark in `dir`: a token file (`token` with `roles`) and a
- * glance-api.conf on loopback `port` with `workers`, the stores `{ id: { type, options } }` (the
+ * Starts the built API for a benchmark in `dir`: a token file (`token` with `roles`; `auth`, the
+ * text of the auth sections, replaces token_file authentication) and a glance-api.conf on loopback `port` with `workers`, the stores `{ id: { type, options } }` (the
  * first is the default) and `database` (default: SQLite in `dir`). Resolves once it answers.
  */
-export async function startBenchApi(dir, { port, workers, token, roles, stores, database }) {
+export async function startBenchApi(dir, { port, workers, token, roles, stores, database, auth }) {
   writeBenchTokens(dir, token, roles);
   const ids = Object.keys(stores);
   const sections = Object.entries(stores).map(
@@ -71,10 +71,7 @@ workers = ${workers}
 enabled_backends = ${ids.map((id) => `${id}:${stores[id].type}`).join(', ')}
 [glance_store]
 default_backend = ${ids[0]}
-${sections.join('')}[auth]
-strategy = token_file
-token_file = tokens.yaml
-[database]
+${sections.join('')}${auth ?? '[auth]\nstrategy = token_file\ntoken_file = tokens.yaml\n'}[database]
 connection = ${database ?? `sqlite:///${join(dir, 'glance.sqlite')}`}
 `,
   );
