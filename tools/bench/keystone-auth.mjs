@@ -62,7 +62,16 @@ try {
   const start = (name, port, auth) => {
     const own = join(dir, name);
     mkdirSync(own);
-    return startBenchApi(own, { port, workers: 1, token: 'bench-admin', roles: ['admin'], stores, auth });
+    // The token file's admin has the roles Keystone gives its admin (admin implies member, reader):
+    // the two APIs then differ in how the token is validated, not in what policy sees.
+    return startBenchApi(own, {
+      port,
+      workers: 1,
+      token: 'bench-admin',
+      roles: ['admin', 'member', 'reader'],
+      stores,
+      auth,
+    });
   };
   const targets = [
     { name: 'token_file', port: 19311, token: 'bench-admin' },

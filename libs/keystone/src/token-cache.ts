@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Validated tokens by the SHA-256 of the token (the secret itself is never kept as a key), each
@@ -14,8 +14,9 @@ export class TokenCache<V> {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** One-shot hashing: a third of createHash's cost, paid on every request. */
   static key(token: string): string {
-    return createHash('sha256').update(token).digest('base64');
+    return hash('sha256', token, 'base64');
   }
 
   get(key: string): V | undefined {
