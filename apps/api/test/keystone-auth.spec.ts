@@ -2,25 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ImageCloud, provisionImageCloud, startKeystone, type TestKeystone } from '@glance-ts/testing';
 import { GLANCE_MESSAGES } from '../src/http/glance-error';
 import { KEYSTONE_UNAVAILABLE_MESSAGE } from '../src/auth/keystone-strategy';
+import { keystoneFileStoreConfig } from './support/configs';
 import { type RunningApi, startApi } from './support/test-api';
 
 /**
  * `[auth] strategy = keystone` against a real Keystone (Debian's python3-keystone, Zed, started on
  * loopback by libs/testing): what keystonemiddleware's auth_token does, request by request.
  */
-
-const storesConfig = (cloud: ImageCloud, authtoken: Record<string, string | number> = {}) =>
-  [
-    '[DEFAULT]',
-    'enabled_backends = local:file',
-    '[glance_store]',
-    'default_backend = local',
-    '[local]',
-    'filesystem_store_datadir = data/local',
-    '[auth]',
-    'strategy = keystone',
-    cloud.authtokenSection(authtoken),
-  ].join('\n');
 
 interface Answer {
   status: number;
@@ -67,7 +55,7 @@ describe('keystone strategy', () => {
     }) as (keyof typeof tokens)[]) {
       tokens[name] = await cloud.token(cloud[name]);
     }
-    api = await startApi(storesConfig(cloud));
+    api = await startApi(keystoneFileStoreConfig(cloud));
   }, 120_000);
   afterAll(async () => {
     await api?.close();
@@ -206,7 +194,7 @@ describe('keystone strategy: cache time, and a misconfigured service user', () =
   afterAll(() => keystone?.dispose());
 
   it('refuses the token of a deleted user once token_cache_time has passed', async () => {
-    const api = await startApi(storesConfig(cloud, { token_cache_time: 2 }));
+    const api = await startApi(keystoneFileStoreConfig(cloud, { token_cache_time: 2 }));
     try {
       const dave = await keystone.createUser({
         name: 'dave',
@@ -236,8 +224,10 @@ describe('keystone strategy: cache time, and a misconfigured service user', () =
       roles: ['member'],
     });
     expect(unprivileged).toBeTruthy();
-    const api = await startApi(storesConfig(cloud, { username: 'weak-glance', password: 'weak-password' }));
-    const wrongPassword = await startApi(storesConfig(cloud, { password: 'Wr0ng-pa55word' }));
+    const api = await startApi(
+      keystoneFileStoreConfig(cloud, { username: 'weak-glance', password: 'weak-password' }),
+    );
+    const wrongPassword = await startApi(keystoneFileStoreConfig(cloud, { password: 'Wr0ng-pa55word' }));
     try {
       const token = await cloud.token(cloud.alice);
       const answer = await call(api, 'GET', '/v2/images', as(token));

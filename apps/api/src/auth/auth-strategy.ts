@@ -30,6 +30,23 @@ export interface ServiceIdentity {
   roles: readonly string[];
 }
 
+/**
+ * One Identity object per (user, service token holder) pair: the auth hook caches request contexts
+ * by Identity object, so a pair seen again must give the same object. `serviceKey` is whatever the
+ * strategy knows the service token by (its token-file entry, its validated token info).
+ */
+export class IdentitiesWithService<K extends object> {
+  private readonly byUser = new WeakMap<Identity, WeakMap<K, Identity>>();
+
+  get(user: Identity, serviceKey: K, service: () => ServiceIdentity): Identity {
+    let byService = this.byUser.get(user);
+    if (!byService) this.byUser.set(user, (byService = new WeakMap()));
+    let identity = byService.get(serviceKey);
+    if (!identity) byService.set(serviceKey, (identity = { ...user, service: service() }));
+    return identity;
+  }
+}
+
 /** The role a service token must carry to count (keystonemiddleware's `service_token_roles` default). */
 export const SERVICE_TOKEN_ROLE = 'service';
 

@@ -9,7 +9,7 @@ import {
   TokenValidator,
 } from '@glance-ts/keystone';
 import { GlanceHttpError } from '../http/glance-error';
-import type { AuthOutcome, AuthStrategy, Identity } from './auth-strategy';
+import { type AuthOutcome, type AuthStrategy, IdentitiesWithService, type Identity } from './auth-strategy';
 
 /** keystonemiddleware's answer when it cannot validate a token. */
 export const KEYSTONE_UNAVAILABLE_MESSAGE = 'The Keystone service is temporarily unavailable.';
@@ -38,9 +38,9 @@ export class KeystoneStrategy implements AuthStrategy {
   readonly rejectionHeaders: Readonly<Record<string, string>>;
   private readonly client: IdentityClient;
   private readonly validator: TokenValidator;
-  /** One Identity per (user token info, service token info): request contexts stay cached. */
+  /** One Identity per token info (and per pair with a service token's): request contexts stay cached. */
   private readonly identities = new WeakMap<TokenInfo, Identity>();
-  private readonly withService = new WeakMap<TokenInfo, WeakMap<TokenInfo, Identity>>();
+  private readonly withService = new IdentitiesWithService<TokenInfo>();
   /** The failure last logged, so a Keystone outage is one line, not one per request. */
   private lastFailure: string | null = null;
 
@@ -114,16 +114,10 @@ export class KeystoneStrategy implements AuthStrategy {
       this.identities.set(user, identity);
     }
     if (!service) return identity;
-    let byService = this.withService.get(user);
-    if (!byService) this.withService.set(user, (byService = new WeakMap()));
-    let combined = byService.get(service);
-    if (!combined) {
-      combined = {
-        ...identity,
-        service: { userId: service.userId, projectId: service.projectId, roles: service.roles },
-      };
-      byService.set(service, combined);
-    }
-    return combined;
+    return this.withService.get(identity, service, () => ({
+      userId: service.userId,
+      projectId: service.projectId,
+      roles: service.roles,
+    }));
   }
 }

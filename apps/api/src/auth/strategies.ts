@@ -1,6 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type GlanceConfig, loadTokenFile, type TokenIdentity } from '@glance-ts/config';
-import { type AuthStrategy, type Identity, SERVICE_TOKEN_ROLE, type ServiceIdentity } from './auth-strategy';
+import {
+  type AuthStrategy,
+  type Identity,
+  IdentitiesWithService,
+  SERVICE_TOKEN_ROLE,
+  type ServiceIdentity,
+} from './auth-strategy';
 import { type AuthLogger, KeystoneStrategy } from './keystone-strategy';
 
 const firstHeader = (value: string | string[] | undefined): string | undefined =>
@@ -21,8 +27,7 @@ const splitList = (value: string | undefined): string[] =>
  */
 export class TokenFileStrategy implements AuthStrategy {
   readonly name = 'token_file';
-  /** One identity object per (user token, service token) pair, so request contexts stay cached. */
-  private readonly withService = new WeakMap<TokenIdentity, WeakMap<TokenIdentity, Identity>>();
+  private readonly withService = new IdentitiesWithService<TokenIdentity>();
 
   constructor(private readonly tokens: ReadonlyMap<string, TokenIdentity>) {}
 
@@ -36,17 +41,11 @@ export class TokenFileStrategy implements AuthStrategy {
     const service = this.tokens.get(serviceToken);
     if (!service) return null;
     if (!service.roles.includes(SERVICE_TOKEN_ROLE)) return user;
-    let byService = this.withService.get(user);
-    if (!byService) this.withService.set(user, (byService = new WeakMap()));
-    let identity = byService.get(service);
-    if (!identity) {
-      identity = {
-        ...user,
-        service: { userId: service.userId, projectId: service.projectId, roles: service.roles },
-      };
-      byService.set(service, identity);
-    }
-    return identity;
+    return this.withService.get(user, service, () => ({
+      userId: service.userId,
+      projectId: service.projectId,
+      roles: service.roles,
+    }));
   }
 }
 

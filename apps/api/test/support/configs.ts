@@ -1,3 +1,4 @@
+import type { ImageCloud } from '@glance-ts/testing';
 import { fixture, type RunningApi, startApi } from './test-api';
 
 /** The reference's six stores with token auth (what glanceclient's --os-auth-token needs). */
@@ -39,3 +40,23 @@ export function useTokenApis(): TokenApis {
   });
   return apis;
 }
+
+/**
+ * One file store and `[auth] strategy = keystone` against the test cloud's Keystone, as the glance
+ * service user; `authtoken` adds or overrides [keystone_authtoken] options.
+ */
+export const keystoneFileStoreConfig = (
+  cloud: ImageCloud,
+  authtoken: Record<string, string | number> = {},
+): string =>
+  [
+    '[DEFAULT]',
+    'enabled_backends = local:file',
+    '[glance_store]',
+    'default_backend = local',
+    '[local]',
+    'filesystem_store_datadir = data/local',
+    '[auth]',
+    'strategy = keystone',
+    cloud.authtokenSection(authtoken),
+  ].join('\n');

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ImageCloud, provisionImageCloud, startKeystone, type TestKeystone } from '@glance-ts/testing';
+import { keystoneFileStoreConfig } from '../../../api/test/support/configs';
 import { type RunningApi, startApi } from '../../../api/test/support/test-api';
 import { CLI, runCli } from '../support/run-cli';
 
@@ -47,19 +48,7 @@ describe('glance with Keystone credentials', () => {
   beforeAll(async () => {
     keystone = await startKeystone();
     cloud = await provisionImageCloud(keystone);
-    api = await startApi(
-      [
-        '[DEFAULT]',
-        'enabled_backends = local:file',
-        '[glance_store]',
-        'default_backend = local',
-        '[local]',
-        'filesystem_store_datadir = data/local',
-        '[auth]',
-        'strategy = keystone',
-        cloud.authtokenSection(),
-      ].join('\n'),
-    );
+    api = await startApi(keystoneFileStoreConfig(cloud));
     await keystone.registerService({ type: 'image', name: 'glance', url: api.url });
     dir = mkdtempSync(join(tmpdir(), 'glance-ts-cli-keystone-'));
     aliceEnv = {
