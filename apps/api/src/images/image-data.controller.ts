@@ -1,4 +1,6 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { isBufferSource, pumpToResponse } from '../http/buffer-pump';
 import { Controller, Get, Inject, Put, Req, Res } from '@nestjs/common';
 import {
   ApiConsumes,
@@ -111,11 +113,24 @@ export class ImageDataController {
       reply.send();
       return;
     }
+    const body = response.body;
+    const length = Number(response.headers['content-length']);
+    if (isBufferSource(body) && Number.isSafeInteger(length)) {
+      // Pooled buffers straight to the socket: nothing allocated per chunk. Fastify still runs the
+      // onResponse hooks (the access log) for a hijacked reply.
+      reply.hijack();
+      reply.raw.writeHead(response.status, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
+        ...response.headers,
+      });
+      await pumpToResponse(body, reply.raw, length).catch((error: unknown) =>
+        request.log.error(`image ${image.id}: download failed: ${String(error)}`),
+      );
+      return;
+    }
     // A store failing mid-stream ends the response early: the client sees a short body.
-    response.body.on('error', (error) =>
-      request.log.error(`image ${image.id}: download failed: ${String(error)}`),
-    );
-    reply.send(response.body);
+    body.on('error', (error) => request.log.error(`image ${image.id}: download failed: ${String(error)}`));
+    reply.send(body);
   }
 }
 

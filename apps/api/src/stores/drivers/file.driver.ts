@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, link, lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
+import { addAbortSignal, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileStoreConfig } from '@glance-ts/config';
 import type { FileStorePropertiesDto } from '@glance-ts/contracts';
 import { FileImageWriter } from './file-image-writer';
+import { FileRangeStream } from './file-range-stream';
 import {
   StoreBadLocationError,
   type StoredImage,
@@ -178,13 +179,10 @@ export class FileStoreDriver extends StoreDriver<'file'> {
       return { size, stream: Readable.from([], { objectMode: false }) };
     }
     // The stream reads from the handle opened above, so the size and the data are of the same file even
-    // if the name is replaced meanwhile; it closes the handle when it ends or is destroyed.
-    const stream = handle.createReadStream({
-      start,
-      end: end - 1,
-      highWaterMark: this.readHighWaterMark,
-      signal: options.signal,
-    });
+    // if the name is replaced meanwhile; it closes the handle when it ends or is destroyed. Downloads
+    // read it into pooled buffers (readInto) instead of flowing it.
+    const stream = new FileRangeStream(handle, start, end, this.readHighWaterMark);
+    if (options.signal) addAbortSignal(options.signal, stream);
     return { size, stream };
   }
 

@@ -1,0 +1,116 @@
+import type { ServerResponse } from 'node:http';
+
+/** A source that fills the caller's buffer: resolves the bytes read, 0 at the end. */
+export interface BufferSource {
+  readInto(buffer: Buffer): Promise<number>;
+  /** Releases what the source holds (a file handle); idempotent. */
+  destroy(error?: Error): unknown;
+}
+
+export function isBufferSource(value: unknown): value is BufferSource {
+  return typeof (value as BufferSource | null)?.readInto === 'function';
+}
+
+/**
+ * Buffers reused across downloads, so the data path allocates nothing per chunk (the V8 heap then
+ * has no garbage to collect: with a new 1 MiB buffer per read, downloads spent most of their CPU in
+ * GC). At most `retained` buffers are kept; more are allocated under load and dropped after use.
+ */
+export class BufferPool {
+  private readonly free: Buffer[] = [];
+  /** Buffers this pool has allocated so far (the data path's allocations, for tests). */
+  allocated = 0;
+
+  constructor(
+    readonly bufferBytes: number,
+    private readonly retained: number,
+  ) {}
+
+  take(): Buffer {
+    const reused = this.free.pop();
+    if (reused) return reused;
+    this.allocated++;
+    return Buffer.allocUnsafeSlow(this.bufferBytes);
+  }
+
+  give(buffer: Buffer): void {
+    if (this.free.length < this.retained) this.free.push(buffer);
+  }
+}
+
+/**
+ * Download buffers: 1 MiB each, up to 16 kept (16 MiB) per worker. Measured on a 1 GiB download
+ * from the page cache, one worker (median of 5): 64 KiB × 8 in flight 1.08 s wall / 1.12 core-s,
+ * 256 KiB × 4 0.59 s / 0.59, 1 MiB × 4 0.53–0.55 s / 0.40–0.45, 2–4 MiB × 2 0.50–0.53 s / 0.36–0.39:
+ * per-chunk costs (a thread-pool read, a socket write) dominate below 1 MiB; above, little changes
+ * and each download holds more.
+ */
+export const DOWNLOAD_BUFFERS = new BufferPool(1024 * 1024, 16);
+
+/** Buffers in flight per download: the read-ahead, and the bound a slow client can hold (4 MiB). */
+export const DOWNLOAD_BUFFERS_IN_FLIGHT = 4;
+
+/**
+ * Copies `source` to `response` (whose head is already written) through pooled buffers: a buffer
+ * goes back to the pool when the socket has taken its bytes (the write callback), and at most
+ * `inFlight` buffers are out at once — that is the backpressure: a client that stops reading stops
+ * the reads, and holds at most inFlight × bufferBytes. Resolves when the response has ended; a
+ * read failure or a short source destroys the response (the client sees a short body, as with a
+ * stream) and rejects; a client hang-up stops the copy and resolves. The source is destroyed in
+ * every case.
+ */
+export async function pumpToResponse(
+  source: BufferSource,
+  response: ServerResponse,
+  expectedBytes: number,
+  pool: BufferPool = DOWNLOAD_BUFFERS,
+  inFlight: number = DOWNLOAD_BUFFERS_IN_FLIGHT,
+): Promise<void> {
+  let out = 0;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const resume = wake;
+    wake = null;
+    resume?.();
+  };
+  const gone = () => response.destroyed || response.writableEnded;
+  response.on('close', notify);
+  try {
+    let sent = 0;
+    while (sent < expectedBytes && !gone()) {
+      while (out >= inFlight && !gone()) await new Promise<void>((resolve) => (wake = resolve));
+      if (gone()) break;
+      const buffer = pool.take();
+      let bytes: number;
+      try {
+        bytes = await source.readInto(buffer);
+      } catch (error) {
+        pool.give(buffer);
+        throw error;
+      }
+      if (bytes === 0) {
+        pool.give(buffer);
+        throw new Error(`the data ended ${expectedBytes - sent} bytes early`);
+      }
+      if (gone()) {
+        pool.give(buffer);
+        break;
+      }
+      out++;
+      sent += bytes;
+      response.write(bytes === buffer.length ? buffer : buffer.subarray(0, bytes), () => {
+        // Called once the socket no longer needs the bytes (written, or the write failed).
+        out--;
+        pool.give(buffer);
+        notify();
+      });
+    }
+    if (!gone()) response.end();
+  } catch (error) {
+    response.destroy();
+    throw error;
+  } finally {
+    response.off('close', notify);
+    source.destroy();
+  }
+}

@@ -1,0 +1,385 @@
+#!/usr/bin/env node
+// glance-ts beside Glance 25 on the image data path (issue: the data path at the hardware's limit).
+// Starts Debian's glance-api (installed with apt-get when missing; a paste pipeline without auth,
+// one file store, SQLite) and glance-ts (token auth, one file store, SQLite) on loopback with the
+// same worker count, and alternates them: uploads and downloads with curl, 1 × size and 4 × size/4
+// at once, and (unless --quick) a 4 GiB upload and download for memory. Per operation: wall time,
+// server core-seconds (user + system of the primary and its workers, from /proc) and the serving
+// workers' RSS growth; the floor in the same run: `cat` (read), `cp` (copy), `openssl dgst` (md5,
+// sha512). Every upload is verified: both services must report the md5 and sha512 of the data.
+// Not a test: numbers depend on the machine. Usage:
+//   npm run bench:glance [-- --size 1G --runs 3 --workers 2 --quick]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { flag, option, parseSize, requireCommands } from './lib/cli.mjs';
+import { cleanupOnExit, startBenchApi, writeRandomFile } from './lib/run.mjs';
+
+const size = parseSize(option('size', '1G'));
+const runs = Number(option('runs', '3'));
+const workers = Number(option('workers', '2'));
+const big = flag('quick') ? 0 : parseSize(option('big', '4G'));
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+requireCommands('glance', [['curl', 'apt-get install -y curl']]);
+if (spawnSync('openssl', ['version']).status !== 0) {
+  console.error('glance bench: openssl is required (apt-get install -y openssl)');
+  process.exit(1);
+}
+if (spawnSync('glance-api', ['--version']).error) {
+  console.error('glance bench: installing Debian glance-api (Glance 25)...');
+  const install = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'glance-api'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (install.status !== 0) {
+    console.error('glance bench: apt-get install glance-api failed (run as root on Debian 12)');
+    process.exit(1);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'glance-bench-compare-'));
+const servers = [];
+cleanupOnExit(() => {
+  for (const server of servers) if (server.process.exitCode === null) server.process.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs a command; resolves with its exit code and output (async: several run at once). */
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')}: ${stderr}`)),
+    );
+  });
+}
+
+/** The process and its children (API workers). */
+function tree(pid) {
+  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
+  return [pid, ...children.map(Number)];
+}
+/** user + system seconds of these processes (fields 14 and 15 of /proc/pid/stat). */
+function coreSeconds(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / TICKS;
+}
+const rssMiB = (pid) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+  } catch {
+    return 0;
+  }
+};
+
+/** Wall seconds, server core-seconds and the largest worker RSS growth of `work` on `server`. */
+async function measure(server, work) {
+  const pids = tree(server.process.pid);
+  const workerPids = pids.slice(1);
+  const rssBefore = workerPids.map(rssMiB);
+  const csBefore = coreSeconds(pids);
+  const started = process.hrtime.bigint();
+  await work();
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const cs = coreSeconds(pids) - csBefore;
+  const rssGrowth = Math.max(0, ...workerPids.map((pid, i) => rssMiB(pid) - rssBefore[i]));
+  return { wall, cs, rssGrowth };
+}
+
+async function createImage(server, name) {
+  const response = await fetch(`${server.url}/v2/images`, {
+    method: 'POST',
+    headers: { ...server.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, disk_format: 'raw', container_format: 'bare' }),
+  });
+  if (response.status !== 201)
+    throw new Error(`${server.name}: create ${response.status} ${await response.text()}`);
+  return (await response.json()).id;
+}
+const curlHeaders = (server) =>
+  Object.entries(server.headers).flatMap(([key, value]) => ['-H', `${key}: ${value}`]);
+const upload = (server, id, file) =>
+  run('curl', [
+    '-sS',
+    '-f',
+    '-X',
+    'PUT',
+    '-H',
+    'Content-Type: application/octet-stream',
+    ...curlHeaders(server),
+    '-T',
+    file,
+    `${server.url}/v2/images/${id}/file`,
+  ]);
+const download = (server, id) =>
+  run('curl', ['-sS', '-f', '-o', '/dev/null', ...curlHeaders(server), `${server.url}/v2/images/${id}/file`]);
+async function verify(server, id, expected) {
+  const image = await (await fetch(`${server.url}/v2/images/${id}`, { headers: server.headers })).json();
+  if (
+    image.status !== 'active' ||
+    image.checksum !== expected.md5 ||
+    image.os_hash_value !== expected.sha512
+  ) {
+    throw new Error(
+      `${server.name}: image ${id} is ${image.status} with ${image.checksum}, not the data's md5 ${expected.md5}`,
+    );
+  }
+}
+async function remove(server, id) {
+  await fetch(`${server.url}/v2/images/${id}`, { method: 'DELETE', headers: server.headers });
+}
+
+/** user + system seconds of a shell command and its children (bash's `times`). */
+function shellCoreSeconds(command) {
+  const started = process.hrtime.bigint();
+  const out = execFileSync('bash', ['-c', `${command} >/dev/null; times`], { encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const [user, system] = out
+    .trim()
+    .split('\n')[1]
+    .split(' ')
+    .map((t) => {
+      const m = /(\d+)m([\d.]+)s/.exec(t);
+      return Number(m[1]) * 60 + Number(m[2]);
+    });
+  return { wall, cs: user + system };
+}
+const digestOf = (algorithm, file) =>
+  execFileSync('openssl', ['dgst', `-${algorithm}`, '-r', file], { encoding: 'utf8' }).split(' ')[0];
+
+async function startGlance(port) {
+  const own = join(dir, 'glance');
+  mkdirSync(own);
+  writeFileSync(
+    join(own, 'paste.ini'),
+    `[pipeline:glance-api]
+pipeline = versionnegotiation unauthenticated-context rootapp
+[composite:rootapp]
+paste.composite_factory = glance.api:root_app_factory
+/: apiversions
+/v2: apiv2app
+[app:apiversions]
+paste.app_factory = glance.api.versions:create_resource
+[app:apiv2app]
+paste.app_factory = glance.api.v2.router:API.factory
+[filter:versionnegotiation]
+paste.filter_factory = glance.api.middleware.version_negotiation:VersionNegotiationFilter.factory
+[filter:unauthenticated-context]
+paste.filter_factory = glance.api.middleware.context:UnauthenticatedContextMiddleware.factory
+`,
+  );
+  const conf = join(own, 'glance-api.conf');
+  writeFileSync(
+    conf,
+    `[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = ${port}
+workers = ${workers}
+log_file = ${join(own, 'glance.log')}
+[glance_store]
+stores = file
+default_store = file
+filesystem_store_datadir = ${join(own, 'images')}
+[database]
+connection = sqlite:///${join(own, 'glance.sqlite')}
+[paste_deploy]
+config_file = ${join(own, 'paste.ini')}
+[oslo_concurrency]
+lock_path = ${join(own, 'lock')}
+`,
+  );
+  execFileSync('glance-manage', ['--config-file', conf, 'db_sync'], { stdio: 'ignore' });
+  const child = spawn('glance-api', ['--config-file', conf], { stdio: 'ignore' });
+  const server = {
+    name: 'Glance 25',
+    process: child,
+    url: `http://127.0.0.1:${port}`,
+    headers: {},
+    log: join(own, 'glance.log'),
+  };
+  servers.push(server);
+  for (let tries = 0; ; tries++) {
+    try {
+      if ((await fetch(`${server.url}/v2/images`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (tries > 300 || child.exitCode !== null)
+      throw new Error(`glance-api did not start (see ${own}/glance.log)`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // Let every worker start.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  return server;
+}
+
+async function startGlanceTs(port) {
+  const own = join(dir, 'glance-ts');
+  mkdirSync(own);
+  const child = await startBenchApi(own, {
+    port,
+    workers,
+    token: 'bench',
+    roles: ['admin', 'member', 'reader'],
+    stores: { local: { type: 'file', options: { filesystem_store_datadir: join(own, 'images') } } },
+  });
+  const server = {
+    name: 'glance-ts',
+    process: child,
+    url: `http://127.0.0.1:${port}`,
+    headers: { 'x-auth-token': 'bench' },
+  };
+  servers.push(server);
+  return server;
+}
+
+const stats = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
+};
+
+try {
+  const source = join(dir, 'source.bin');
+  writeRandomFile(source, size);
+  const quarter = join(dir, 'quarter.bin');
+  writeRandomFile(quarter, Math.floor(size / 4));
+  const expected = { md5: digestOf('md5', source), sha512: digestOf('sha512', source) };
+  const expectedQuarter = { md5: digestOf('md5', quarter), sha512: digestOf('sha512', quarter) };
+  const ts = await startGlanceTs(19401);
+  const glance = await startGlance(19402);
+
+  const results = new Map();
+  const record = (work, server, value) => {
+    const key = `${work}\u0000${server.name}`;
+    results.set(key, [...(results.get(key) ?? []), value]);
+  };
+  const floor = { cat: [], copy: [], md5: [], sha512: [] };
+
+  /**
+   * One round's work on one server, again (up to 3 times) when the server fails it: Glance on
+   * SQLite answers an occasional 500 when concurrent uploads commit at once. Failures are counted
+   * and printed; a result is recorded only for a round that succeeded.
+   */
+  const failures = new Map();
+  async function attempt(server, work) {
+    for (let tries = 1; ; tries++) {
+      const recorded = [];
+      try {
+        await work((name, value) => recorded.push([name, value]));
+        for (const [name, value] of recorded) record(name, server, value);
+        return;
+      } catch (error) {
+        failures.set(server.name, (failures.get(server.name) ?? 0) + 1);
+        const lastError = server.log
+          ? readFileSync(server.log, 'utf8')
+              .split('\n')
+              .filter((line) => / ERROR /.test(line))
+              .pop()
+          : undefined;
+        console.error(
+          `${server.name}: ${String(error.message).split('\n')[0]}${lastError ? `; its log: ${lastError}` : ''}`,
+        );
+        if (tries === 3) throw error;
+      }
+    }
+  }
+
+  for (let round = 0; round < runs; round++) {
+    for (const server of round % 2 === 0 ? [ts, glance] : [glance, ts])
+      await attempt(server, async (record) => {
+        const id = await createImage(server, `bench-${round}`);
+        record('upload', await measure(server, () => upload(server, id, source)));
+        await verify(server, id, expected);
+        record('download', await measure(server, () => download(server, id)));
+        await remove(server, id);
+
+        const ids = await Promise.all([0, 1, 2, 3].map((i) => createImage(server, `bench-${round}-${i}`)));
+        record(
+          '4 uploads at once',
+          await measure(server, () => Promise.all(ids.map((i) => upload(server, i, quarter)))),
+        );
+        for (const i of ids) await verify(server, i, expectedQuarter);
+        record(
+          '4 downloads at once',
+          await measure(server, () => Promise.all(ids.map((i) => download(server, i)))),
+        );
+        for (const i of ids) await remove(server, i);
+      });
+    const copy = join(dir, 'copy.bin');
+    floor.cat.push(shellCoreSeconds(`cat ${source}`));
+    floor.copy.push(shellCoreSeconds(`cp ${source} ${copy}`));
+    rmSync(copy, { force: true });
+    floor.md5.push(shellCoreSeconds(`openssl dgst -md5 ${source}`));
+    floor.sha512.push(shellCoreSeconds(`openssl dgst -sha512 ${source}`));
+  }
+
+  if (big > 0) {
+    const bigFile = join(dir, 'big.bin');
+    writeRandomFile(bigFile, big);
+    const bigExpected = { md5: digestOf('md5', bigFile), sha512: digestOf('sha512', bigFile) };
+    for (const server of [ts, glance]) {
+      const id = await createImage(server, 'big');
+      record(
+        `upload ${option('big', '4G')}`,
+        server,
+        await measure(server, () => upload(server, id, bigFile)),
+      );
+      await verify(server, id, bigExpected);
+      record(`download ${option('big', '4G')}`, server, await measure(server, () => download(server, id)));
+      await remove(server, id);
+    }
+    rmSync(bigFile, { force: true });
+  }
+
+  const sizeText = option('size', '1G');
+  console.log(
+    `glance-ts beside Glance 25, file store, ${workers} workers each, curl; ${sizeText} (4 × ${sizeText}/4 at once), ${runs} alternating runs: min / median / max`,
+  );
+  console.log(
+    'work | glance-ts wall s | Glance wall s | wall ratio | glance-ts core-s | Glance core-s | cs ratio | RSS growth MiB (ts / Glance)',
+  );
+  const works = [...new Set([...results.keys()].map((key) => key.split('\u0000')[0]))];
+  const f = (n) => n.toFixed(2);
+  for (const work of works) {
+    const ours = results.get(`${work}\u0000glance-ts`);
+    const theirs = results.get(`${work}\u0000Glance 25`);
+    const w = [stats(ours.map((r) => r.wall)), stats(theirs.map((r) => r.wall))];
+    const c = [stats(ours.map((r) => r.cs)), stats(theirs.map((r) => r.cs))];
+    const m = [Math.max(...ours.map((r) => r.rssGrowth)), Math.max(...theirs.map((r) => r.rssGrowth))];
+    console.log(
+      `${work} | ${f(w[0].min)} / ${f(w[0].median)} / ${f(w[0].max)} | ${f(w[1].min)} / ${f(w[1].median)} / ${f(w[1].max)} | ` +
+        `${f(w[0].median / w[1].median)} | ${f(c[0].median)} | ${f(c[1].median)} | ${f(c[0].median / c[1].median)} | ${m[0].toFixed(0)} / ${m[1].toFixed(0)}`,
+    );
+  }
+  const median = (list, key) => stats(list.map((r) => r[key])).median;
+  const copyHash = median(floor.copy, 'cs') + median(floor.md5, 'cs') + median(floor.sha512, 'cs');
+  console.log(
+    `floor (${sizeText}, medians): cat ${f(median(floor.cat, 'wall'))} s wall; cp ${f(median(floor.copy, 'cs'))} core-s; ` +
+      `openssl md5 ${f(median(floor.md5, 'cs'))}, sha512 ${f(median(floor.sha512, 'cs'))} core-s; copy + md5 + sha512 = ${f(copyHash)} core-s`,
+  );
+  if (failures.size)
+    console.log(`failed attempts (repeated): ${[...failures].map(([name, n]) => `${name} ${n}`).join(', ')}`);
+  const upload1 = results.get('upload\u0000glance-ts');
+  console.log(`glance-ts upload core-s / floor: ${f(median(upload1, 'cs') / copyHash)}`);
+} finally {
+  for (const server of servers) if (server.process.exitCode === null) server.process.kill('SIGTERM');
+}
