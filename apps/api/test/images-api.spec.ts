@@ -203,6 +203,32 @@ describe.each(DIALECTS)('images API on %s', (dialect) => {
       expect(get.body.equals(data)).toBe(true);
     });
 
+    it('round-trips images of every size around the 1 MiB download buffer, checksums matching', async () => {
+      const MiB = 1024 * 1024;
+      // Up to image_size_cap (4 MiB here): four buffers, the most one download has in flight.
+      for (const size of [1, MiB - 1, MiB, MiB + 1, 3 * MiB + 12_345, 4 * MiB - 1, 4 * MiB]) {
+        const image = await create();
+        const data = randomData(size);
+        expect((await upload(image.id, data)).status).toBe(204);
+        const shown = await show(image.id);
+        expect([shown.size, shown.checksum]).toEqual([size, md5(data)]);
+        const get = await api.call('GET', `/v2/images/${image.id}/file`, TOKENS.member);
+        expect([size, get.status, get.headers.get('content-length'), md5(get.body)]).toEqual([
+          size,
+          200,
+          String(size),
+          md5(data),
+        ]);
+        // A range across a buffer boundary.
+        if (size > MiB + 10) {
+          const range = await api.call('GET', `/v2/images/${image.id}/file`, TOKENS.member, {
+            headers: { range: `bytes=${MiB - 10}-${MiB + 9}` },
+          });
+          expect(range.body.equals(data.subarray(MiB - 10, MiB + 10))).toBe(true);
+        }
+      }
+    });
+
     it('serves byte ranges (206) and refuses ranges outside the image (416)', async () => {
       const image = await create();
       const data = randomData(100_000);
