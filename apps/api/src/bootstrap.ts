@@ -46,14 +46,19 @@ export function createLogger(
   destination?: pino.DestinationStream,
   options: { sync?: boolean } = {},
 ): Logger {
-  const stream =
-    destination ??
+  let stream = destination;
+  if (!stream) {
     // Asynchronous, buffered stdout: one access-log line per request must not cost a write(2) each.
     // Flushes stay below PIPE_BUF (4096) so lines of several workers sharing a pipe never interleave.
     // The supervising primary writes its few lines at once (sync).
-    (options.sync
+    const stdout = options.sync
       ? pino.destination({ dest: 1, sync: true })
-      : pino.destination({ dest: 1, sync: false, minLength: 3072 }));
+      : pino.destination({ dest: 1, sync: false, minLength: 3072 });
+    // A quiet service must not sit on its last lines until 3 KiB more arrive: written within a
+    // second, whatever the traffic.
+    if (!options.sync) setInterval(() => flushStream(stdout), LOG_FLUSH_INTERVAL_MS).unref();
+    stream = stdout;
+  }
   return pino(
     {
       level,
@@ -68,6 +73,17 @@ export function createLogger(
     },
     stream,
   );
+}
+
+/** Buffered log lines are written at least this often. */
+export const LOG_FLUSH_INTERVAL_MS = 1000;
+
+function flushStream(stream: { flush?: () => void }): void {
+  try {
+    stream.flush?.();
+  } catch {
+    // Not open yet, or stdout is gone: the next tick (or the exit) writes it.
+  }
 }
 
 /** Writes out what the logger has buffered, before a process exits. */
@@ -205,6 +221,8 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
     await strategy.close?.();
     await runtime.stores.close();
     await database.close();
+    // The last requests' access-log lines, before the process exits.
+    flushLoggerSync(logger);
   });
   return { app, runtime, logger };
 }

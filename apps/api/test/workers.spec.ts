@@ -107,11 +107,30 @@ describe('[DEFAULT] workers', () => {
     expect(await status()).toBe(200);
   });
 
-  it('stops the workers and itself on SIGTERM', async () => {
+  it('writes an access-log line within a second on a quiet service, not after 3 KiB more', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/v2/info/stores`, {
+      headers: { 'x-auth-token': 't' },
+    });
+    const requestId = response.headers.get('x-openstack-request-id');
+    expect(requestId).toMatch(/^req-/);
+    const logged = await until(
+      () => output,
+      (text) => text.includes(`${requestId} \\"GET /v2/info/stores\\" 200`),
+      3000,
+    );
+    expect(logged).toContain(`${requestId} \\"GET /v2/info/stores\\" 200`);
+  });
+
+  it('stops the workers and itself on SIGTERM, its last requests logged', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/v2/info/stores`, {
+      headers: { 'x-auth-token': 't' },
+    });
+    const requestId = response.headers.get('x-openstack-request-id');
     const workers = childPids(primary.pid!);
     primary.kill('SIGTERM');
     expect(await exitOf(primary)).toBe(0);
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
+    expect(output).toContain(`${requestId} \\"GET /v2/info/stores\\" 200`);
   });
 
   it('exits 1 when the workers cannot listen', async () => {
