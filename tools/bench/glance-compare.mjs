@@ -10,18 +10,17 @@
 // Not a test: numbers depend on the machine. Usage:
 //   npm run bench:glance [-- --size 1G --runs 3 --workers 2 --quick]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flag, option, parseSize, requireCommands } from './lib/cli.mjs';
+import { coreSeconds, processTree, rssMiB } from './lib/proc.mjs';
 import { cleanupOnExit, startBenchApi, writeRandomFile } from './lib/run.mjs';
 
 const size = parseSize(option('size', '1G'));
 const runs = Number(option('runs', '3'));
 const workers = Number(option('workers', '2'));
 const big = flag('quick') ? 0 : parseSize(option('big', '4G'));
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 requireCommands('glance', [['curl', 'apt-get install -y curl']]);
 if (spawnSync('openssl', ['version']).status !== 0) {
@@ -62,38 +61,9 @@ function run(command, args) {
   });
 }
 
-/** The process and its children (API workers). */
-function tree(pid) {
-  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter(Boolean);
-  return [pid, ...children.map(Number)];
-}
-/** user + system seconds of these processes (fields 14 and 15 of /proc/pid/stat). */
-function coreSeconds(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // exited
-    }
-  }
-  return ticks / TICKS;
-}
-const rssMiB = (pid) => {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-  } catch {
-    return 0;
-  }
-};
-
 /** Wall seconds, server core-seconds and the largest worker RSS growth of `work` on `server`. */
 async function measure(server, work) {
-  const pids = tree(server.process.pid);
+  const pids = processTree(server.process.pid);
   const workerPids = pids.slice(1);
   const rssBefore = workerPids.map(rssMiB);
   const csBefore = coreSeconds(pids);
@@ -292,7 +262,8 @@ try {
         const lastError = server.log
           ? readFileSync(server.log, 'utf8')
               .split('\n')
-              .filter((line) => / ERROR /.test(line))
+              // The last non-empty line of its traceback: the exception itself.
+              .filter((line) => / ERROR \S+ \S/.test(line))
               .pop()
           : undefined;
         console.error(

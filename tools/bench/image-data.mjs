@@ -5,11 +5,12 @@
 // after. Not a test: numbers depend on the machine and its disk.
 // Usage: npm run bench:images [-- --size 1G --runs 3 --workers 1]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { option, parseSize, requireCommands } from './lib/cli.mjs';
+import { processMemory, processTree } from './lib/proc.mjs';
 import { startBenchApi, writeRandomFile } from './lib/run.mjs';
 
 const size = parseSize(option('size', '1G'));
@@ -38,27 +39,7 @@ process.on('SIGINT', () => {
 
 const headers = { 'x-auth-token': 'bench', 'content-type': 'application/json' };
 /** Peak and current RSS of the API processes (the primary and its workers), in MiB. */
-function apiMemory() {
-  const pids = [api.pid];
-  try {
-    pids.push(
-      ...execFileSync('pgrep', ['-P', String(api.pid)], { encoding: 'utf8' })
-        .split('\n')
-        .filter(Boolean)
-        .map(Number),
-    );
-  } catch {
-    /* no workers */
-  }
-  let hwm = 0;
-  let rss = 0;
-  for (const pid of pids) {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    hwm = Math.max(hwm, Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024);
-    rss = Math.max(rss, Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
-  }
-  return { hwm, rss };
-}
+const apiMemory = () => processMemory(processTree(api.pid));
 
 const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
 const mbps = (bytes, secs) => (bytes / 1e6 / secs).toFixed(0);

@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './lib/proc.mjs';
 import { cleanupOnExit, startBenchApi } from './lib/run.mjs';
 
 const require = createRequire(import.meta.url);
@@ -33,8 +34,6 @@ const cleanup = cleanupOnExit(() => {
   for (const api of apis) if (api.exitCode === null) api.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function request(url, token) {
   const started = process.hrtime.bigint();

@@ -17,7 +17,7 @@
 //                 Ceph daemons' CPU and the whole machine's busy share
 //   --api path    the API's main.js (default apps/api/dist/main.js), e.g. a patched copy to compare
 // Needs Docker with the glance-ts/ceph:test image (tools/ceph/build.sh), curl and the host `rbd` CLI.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   closeSync,
   createReadStream,
@@ -26,7 +26,6 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  writeFileSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -34,7 +33,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCephContainer } from './lib/ceph-container.mjs';
 import { flag, option, parseSize, requireCommands } from './lib/cli.mjs';
-import { cleanupOnExit, writeBenchTokens, writeRandomFile } from './lib/run.mjs';
+import { CLOCK_TICKS, processMemory, processTicks, processTree, statFields } from './lib/proc.mjs';
+import { cleanupOnExit, startBenchApi, writeRandomFile } from './lib/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const size = parseSize(option('size', '1G'));
@@ -48,7 +48,6 @@ const apiMain = option('api', join(root, 'apps/api/dist/main.js'));
 if (!['file', 'null'].includes(sink)) throw new Error(`--sink must be file or null, not ${sink}`);
 const port = 19494;
 const base = `http://127.0.0.1:${port}`;
-const image = process.env.GLANCE_TEST_CEPH_IMAGE || 'glance-ts/ceph:test';
 const pool = 'images';
 // Room for one run's two copies, with BlueStore's own overhead (the file never shrinks).
 const osdGiB = Math.max(10, Math.ceil((2 * size * 1.5) / 2 ** 30) + 4);
@@ -92,31 +91,9 @@ const mbps = (bytes, secs) => bytes / 1e6 / secs;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The API's process ids: the primary and its workers. */
-function apiPids() {
-  const pids = [api.pid];
-  try {
-    pids.push(
-      ...execFileSync('pgrep', ['-P', String(api.pid)], { encoding: 'utf8' })
-        .split('\n')
-        .filter(Boolean)
-        .map(Number),
-    );
-  } catch {
-    /* no workers */
-  }
-  return pids;
-}
+const apiPids = () => processTree(api.pid);
 /** Peak and current RSS of the API processes (the primary and its workers), in MiB. */
-function apiMemory() {
-  let hwm = 0;
-  let rss = 0;
-  for (const pid of apiPids()) {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    hwm = Math.max(hwm, Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024);
-    rss = Math.max(rss, Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
-  }
-  return { hwm, rss };
-}
+const apiMemory = () => processMemory(apiPids());
 
 /** CPU ticks (utime + stime) of every API thread, keyed by pid/tid, with the thread's name. */
 function threadTicks() {
@@ -147,7 +124,7 @@ function threadTicks() {
 function threadUsage(before, after, secs) {
   const byName = new Map();
   for (const [key, { name, ticks }] of after) {
-    const used = (ticks - (before.get(key)?.ticks ?? 0)) / 100;
+    const used = (ticks - (before.get(key)?.ticks ?? 0)) / CLOCK_TICKS;
     if (used <= 0) continue;
     const group = name.replace(/\d+$/, 'N');
     const entry = byName.get(group) ?? { cpu: 0, threads: 0, max: 0 };
@@ -167,21 +144,10 @@ function threadUsage(before, after, secs) {
 
 /** CPU seconds used by this process's finished children (rbd, curl: spawnSync waits for them). */
 function childrenCpu() {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
+  const fields = statFields('/proc/self/stat');
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
 }
 
-/** CPU ticks of a process (all its threads). */
-function processTicks(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
 /** Busy and total ticks of the whole machine (all cores), from /proc/stat. */
 function machineTicks() {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -200,7 +166,9 @@ function cpuSample() {
 function cpuReport(before, secs) {
   const after = cpuSample();
   const ceph = after.ceph
-    .map((p, i) => `${p.name} ${(((p.ticks - before.ceph[i].ticks) / 100 / secs) * 100).toFixed(0)} %`)
+    .map(
+      (p, i) => `${p.name} ${(((p.ticks - before.ceph[i].ticks) / CLOCK_TICKS / secs) * 100).toFixed(0)} %`,
+    )
     .join(', ');
   const busy = (after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total);
   return `API: ${threadUsage(before.threads, after.threads, secs)}\n    Ceph: ${ceph} of a core; machine ${(busy * 100).toFixed(0)} % busy (all cores)`;
@@ -275,38 +243,30 @@ try {
     `Ceph cluster ${cluster.fsid} up in ${seconds(cephStart).toFixed(1)} s (bluestore OSD ${osdGiB} GiB, container ${cluster.id.slice(0, 12)})`,
   );
 
-  writeBenchTokens(dir, 'bench', ['admin', 'member', 'reader']);
-  writeFileSync(
-    join(dir, 'glance-api.conf'),
-    `[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = ${port}
-workers = ${workers}
-enabled_backends = ceph:rbd
-[glance_store]
-default_backend = ceph
-[ceph]
-rbd_store_pool = ${pool}
-rbd_store_user = admin
-rbd_store_ceph_conf = ${cluster.conf}
-rbd_store_chunk_size = ${chunkMiB}
-rados_connect_timeout = 30
-[auth]
-strategy = token_file
-token_file = tokens.yaml
-[database]
-connection = sqlite:///${join(dir, 'glance.sqlite')}
-`,
-  );
-
   // Random data, generated once; the time to make it is not measured.
   const source = join(dir, 'source.bin');
   writeRandomFile(source, size);
   const sourceSha512 = await sha512File(source);
   const out = sink === 'file' ? join(dir, 'out.bin') : '/dev/null';
 
-  api = spawn(process.execPath, [apiMain, '--config-file', join(dir, 'glance-api.conf')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  api = await startBenchApi(dir, {
+    port,
+    workers,
+    token: 'bench',
+    roles: ['admin', 'member', 'reader'],
+    main: apiMain,
+    stores: {
+      ceph: {
+        type: 'rbd',
+        options: {
+          rbd_store_pool: pool,
+          rbd_store_user: 'admin',
+          rbd_store_ceph_conf: cluster.conf,
+          rbd_store_chunk_size: chunkMiB,
+          rados_connect_timeout: 30,
+        },
+      },
+    },
   });
   await waitForApi(cluster.fsid);
   const idle = apiMemory();

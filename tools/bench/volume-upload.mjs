@@ -11,7 +11,6 @@
 // Usage: npm run bench:volume-upload [-- --sizes 1,2,5,10 --cow-runs 3 --workers 1 --no-write]
 // Writes docs/benchmarks/volume-upload.md unless --no-write. Not a test: numbers depend on the
 // machine; this one has 2 shared cores, so the API, the volume service and Ceph compete for them.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -20,7 +19,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCephContainer } from './lib/ceph-container.mjs';
 import { flag, option, requireCommands } from './lib/cli.mjs';
-import { cleanupOnExit, writeBenchTokens } from './lib/run.mjs';
+import { median } from './lib/proc.mjs';
+import { cleanupOnExit, startBenchApi } from './lib/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -107,7 +107,6 @@ async function waitForHash(id, timeoutMs) {
   }
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmtSeconds = (ms) => (ms < 10_000 ? (ms / 1000).toFixed(2) : (ms / 1000).toFixed(1));
 const rate = (bytes, ms) => `${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s`;
 
@@ -117,35 +116,23 @@ async function main() {
   // overhead (the OSD file never shrinks, so earlier sizes' space is reused, not freed).
   const osdGiB = Math.ceil(largest * 3 * 1.25) + 6;
   ceph = await startCephContainer({ dir, pools: ['images', 'volumes'], osdGiB });
-  writeBenchTokens(dir, token, ['admin', 'service', 'member', 'reader']);
-  writeFileSync(
-    join(dir, 'glance-api.conf'),
-    `[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = ${port}
-workers = ${workers}
-enabled_backends = ceph:rbd
-[glance_store]
-default_backend = ceph
-[ceph]
-rbd_store_pool = images
-rbd_store_user = admin
-rbd_store_ceph_conf = ${ceph.conf}
-rados_connect_timeout = 30
-[auth]
-strategy = token_file
-token_file = tokens.yaml
-[database]
-connection = sqlite:///${join(dir, 'glance.sqlite')}
-`,
-  );
-  api = spawn(
-    process.execPath,
-    [join(root, 'apps/api/dist/main.js'), '--config-file', join(dir, 'glance-api.conf')],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
+  api = await startBenchApi(dir, {
+    port,
+    workers,
+    token,
+    roles: ['admin', 'service', 'member', 'reader'],
+    stores: {
+      ceph: {
+        type: 'rbd',
+        options: {
+          rbd_store_pool: 'images',
+          rbd_store_user: 'admin',
+          rbd_store_ceph_conf: ceph.conf,
+          rados_connect_timeout: 30,
+        },
+      },
     },
-  );
+  });
   for (let tries = 0; ; tries++) {
     const detail = await call('GET', '/v2/info/stores/detail').catch(() => null);
     if (detail?.json?.stores?.[0]?.properties?.fsid === ceph.fsid) break;

@@ -51,9 +51,13 @@ const apiMain = join(dirname(fileURLToPath(import.meta.url)), '../../../apps/api
 /**
  * Starts the built API for a benchmark in `dir`: a token file (`token` with `roles`; `auth`, the
  * text of the auth sections, replaces token_file authentication) and a glance-api.conf on loopback `port` with `workers`, the stores `{ id: { type, options } }` (the
- * first is the default) and `database` (default: SQLite in `dir`). Resolves once it answers.
+ * first is the default) and `database` (default: SQLite in `dir`); `main` is the built API to run
+ * (default: this checkout's). Resolves once it answers.
  */
-export async function startBenchApi(dir, { port, workers, token, roles, stores, database, auth }) {
+export async function startBenchApi(
+  dir,
+  { port, workers, token, roles, stores, database, auth, main = apiMain },
+) {
   writeBenchTokens(dir, token, roles);
   const ids = Object.keys(stores);
   const sections = Object.entries(stores).map(
@@ -75,7 +79,7 @@ ${sections.join('')}${auth ?? '[auth]\nstrategy = token_file\ntoken_file = token
 connection = ${database ?? `sqlite:///${join(dir, 'glance.sqlite')}`}
 `,
   );
-  const api = spawn(process.execPath, [apiMain, '--config-file', join(dir, 'glance-api.conf')], {
+  const api = spawn(process.execPath, [main, '--config-file', join(dir, 'glance-api.conf')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let tries = 0; ; tries++) {
