@@ -1,13 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  cloudFileCandidates,
-  credentialsFromSettings,
-  identityV3Url,
-  loadCloud,
-  settingsFromEnvironment,
-} from './clouds';
+import { cloudFileCandidates, credentialsFromSettings, identityV3Url, loadCloud } from './clouds';
 import { CloudConfigError } from './errors';
 
 describe('clouds.yaml', () => {
@@ -106,25 +100,6 @@ describe('clouds.yaml', () => {
 });
 
 describe('settings', () => {
-  it('reads OS_* variables, legacy tenant names included, empty ones as unset', () => {
-    expect(
-      settingsFromEnvironment({
-        OS_AUTH_URL: 'http://ks/v3',
-        OS_USERNAME: 'u',
-        OS_PASSWORD: '',
-        OS_TENANT_NAME: 'legacy',
-        OS_ENDPOINT_TYPE: 'internalURL',
-        OS_INSECURE: 'true',
-      }),
-    ).toEqual({
-      authUrl: 'http://ks/v3',
-      username: 'u',
-      projectName: 'legacy',
-      interface: 'internalURL',
-      insecure: true,
-    });
-  });
-
   it('infers the login: an application credential when one is given, else a password', () => {
     expect(
       credentialsFromSettings({

@@ -66,46 +66,6 @@ const TOP_KEYS: Record<string, keyof AuthSettings> = {
   cacert: 'cacert',
 };
 
-/** The `OS_*` variable of each setting, as openstackclient and glanceclient read them. */
-export const AUTH_ENVIRONMENT: Readonly<Record<keyof AuthSettings, readonly string[]>> = {
-  authUrl: ['OS_AUTH_URL'],
-  authType: ['OS_AUTH_TYPE'],
-  username: ['OS_USERNAME'],
-  userId: ['OS_USER_ID'],
-  password: ['OS_PASSWORD'],
-  projectName: ['OS_PROJECT_NAME', 'OS_TENANT_NAME'],
-  projectId: ['OS_PROJECT_ID', 'OS_TENANT_ID'],
-  userDomainName: ['OS_USER_DOMAIN_NAME'],
-  userDomainId: ['OS_USER_DOMAIN_ID'],
-  projectDomainName: ['OS_PROJECT_DOMAIN_NAME'],
-  projectDomainId: ['OS_PROJECT_DOMAIN_ID'],
-  domainName: ['OS_DOMAIN_NAME'],
-  domainId: ['OS_DOMAIN_ID'],
-  systemScope: ['OS_SYSTEM_SCOPE'],
-  applicationCredentialId: ['OS_APPLICATION_CREDENTIAL_ID'],
-  applicationCredentialName: ['OS_APPLICATION_CREDENTIAL_NAME'],
-  applicationCredentialSecret: ['OS_APPLICATION_CREDENTIAL_SECRET'],
-  regionName: ['OS_REGION_NAME'],
-  interface: ['OS_INTERFACE', 'OS_ENDPOINT_TYPE'],
-  imageEndpointOverride: [],
-  cacert: ['OS_CACERT'],
-  insecure: ['OS_INSECURE'],
-};
-
-/** The settings the environment gives (empty variables count as unset, as in openstacksdk). */
-export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthSettings {
-  const settings: AuthSettings = {};
-  for (const [key, names] of Object.entries(AUTH_ENVIRONMENT) as [keyof AuthSettings, string[]][]) {
-    const value = names
-      .map((name) => env[name])
-      .find((candidate) => candidate !== undefined && candidate !== '');
-    if (value === undefined) continue;
-    if (key === 'insecure') settings.insecure = /^(1|true|yes|on)$/i.test(value);
-    else settings[key] = value;
-  }
-  return settings;
-}
-
 export interface CloudFiles {
   /** Working directory searched first (default: process.cwd()). */
   cwd?: string;

@@ -6,14 +6,12 @@
  */
 export { findEndpoint, parseInterface, type EndpointInterface } from './catalog';
 export {
-  AUTH_ENVIRONMENT,
   type AuthSettings,
   cloudFileCandidates,
   type CloudFiles,
   credentialsFromSettings,
   identityV3Url,
   loadCloud,
-  settingsFromEnvironment,
 } from './clouds';
 export {
   type ApplicationCredentialCredentials,

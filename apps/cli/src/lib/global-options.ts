@@ -1,3 +1,4 @@
+import type { AuthSettings } from '@glance-ts/keystone';
 // The options glanceclient takes before the subcommand (`glance --os-auth-token T stores-info`).
 // One table feeds the argv normaliser, the oclif flags every command accepts, and `glance help`.
 
@@ -19,10 +20,119 @@ export interface GlobalOption {
   takesValue: boolean;
   /** Environment variable read when the option is absent. */
   env?: string;
+  /** Older variables read when `env` is not set (OS_TENANT_NAME for OS_PROJECT_NAME). */
+  envFallbacks?: readonly string[];
+  /** Keystone login options: the AuthSettings field the value fills. */
+  setting?: keyof AuthSettings;
   /** Placeholder shown in help (argparse's metavar). */
   metavar?: string;
   help: string;
 }
+
+/**
+ * Keystone login (python-glanceclient's keystoneauth options, plus openstackclient's --os-cloud
+ * and --os-interface): each is also read from its OS_* variable, and from the cloud's clouds.yaml
+ * entry under --os-cloud. `setting` is the AuthSettings field it fills (keystone-login.ts).
+ */
+function keystoneOption(
+  name: string,
+  setting: keyof AuthSettings | null,
+  env: string,
+  help: string,
+  extra: { aliases?: string[]; metavar?: string; envFallbacks?: string[] } = {},
+): GlobalOption {
+  return {
+    name,
+    aliases: [name.replace(/-/g, '_'), ...(extra.aliases ?? [])],
+    takesValue: true,
+    env,
+    envFallbacks: extra.envFallbacks,
+    setting: setting ?? undefined,
+    metavar: extra.metavar ?? env,
+    help: `${help} Defaults to env[${env}].`,
+  };
+}
+
+const KEYSTONE_OPTIONS: readonly GlobalOption[] = [
+  keystoneOption('os-cloud', null, 'OS_CLOUD', 'Cloud name in clouds.yaml (with secure.yaml).'),
+  keystoneOption('os-auth-url', 'authUrl', 'OS_AUTH_URL', 'Authentication URL.'),
+  keystoneOption(
+    'os-auth-type',
+    'authType',
+    'OS_AUTH_TYPE',
+    'Authentication type: password or v3applicationcredential.',
+    {
+      aliases: ['os-auth-plugin'],
+    },
+  ),
+  keystoneOption('os-username', 'username', 'OS_USERNAME', 'Username.', { aliases: ['os-user-name'] }),
+  keystoneOption('os-user-id', 'userId', 'OS_USER_ID', 'User id.'),
+  keystoneOption('os-password', 'password', 'OS_PASSWORD', "User's password."),
+  keystoneOption('os-project-name', 'projectName', 'OS_PROJECT_NAME', 'Project name to scope to.', {
+    aliases: ['os-tenant-name'],
+    envFallbacks: ['OS_TENANT_NAME'],
+  }),
+  keystoneOption('os-project-id', 'projectId', 'OS_PROJECT_ID', 'Project ID to scope to.', {
+    aliases: ['os-tenant-id'],
+    envFallbacks: ['OS_TENANT_ID'],
+  }),
+  keystoneOption('os-user-domain-name', 'userDomainName', 'OS_USER_DOMAIN_NAME', "User's domain name."),
+  keystoneOption('os-user-domain-id', 'userDomainId', 'OS_USER_DOMAIN_ID', "User's domain id."),
+  keystoneOption(
+    'os-project-domain-name',
+    'projectDomainName',
+    'OS_PROJECT_DOMAIN_NAME',
+    'Domain name containing project.',
+  ),
+  keystoneOption(
+    'os-project-domain-id',
+    'projectDomainId',
+    'OS_PROJECT_DOMAIN_ID',
+    'Domain ID containing project.',
+  ),
+  keystoneOption('os-domain-name', 'domainName', 'OS_DOMAIN_NAME', 'Domain name to scope to.'),
+  keystoneOption('os-domain-id', 'domainId', 'OS_DOMAIN_ID', 'Domain ID to scope to.'),
+  keystoneOption('os-system-scope', 'systemScope', 'OS_SYSTEM_SCOPE', 'Scope for system operations.'),
+  keystoneOption(
+    'os-application-credential-id',
+    'applicationCredentialId',
+    'OS_APPLICATION_CREDENTIAL_ID',
+    'Application credential ID.',
+  ),
+  keystoneOption(
+    'os-application-credential-secret',
+    'applicationCredentialSecret',
+    'OS_APPLICATION_CREDENTIAL_SECRET',
+    'Application credential secret.',
+  ),
+  keystoneOption('os-region-name', 'regionName', 'OS_REGION_NAME', 'Region of the image endpoint.'),
+  // glanceclient's name for the setting of --os-interface, which wins when both are given (later
+  // entries win).
+  keystoneOption(
+    'os-endpoint-type',
+    'interface',
+    'OS_ENDPOINT_TYPE',
+    'The catalog interface, as --os-interface.',
+  ),
+  keystoneOption(
+    'os-interface',
+    'interface',
+    'OS_INTERFACE',
+    'Catalog interface of the image endpoint: public (default), internal or admin.',
+  ),
+  keystoneOption(
+    'os-cacert',
+    'cacert',
+    'OS_CACERT',
+    'Specify a CA bundle file to use in verifying a TLS (https) server certificate.',
+    { aliases: [], metavar: '<ca-certificate>' },
+  ),
+  {
+    name: 'insecure',
+    takesValue: false,
+    help: 'Explicitly allow client to perform "insecure" TLS (https) requests. The server\'s certificate will not be verified against any certificate authorities. This option should be used with caution.',
+  },
+];
 
 export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   {
@@ -77,7 +187,7 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
     metavar: 'OS_AUTH_TOKEN',
     help: 'Defaults to env[OS_AUTH_TOKEN].',
   },
-  ...keystoneOptions(),
+  ...KEYSTONE_OPTIONS,
   {
     name: 'timeout',
     takesValue: true,
@@ -86,104 +196,14 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   },
 ];
 
-/**
- * Keystone login (python-glanceclient's keystoneauth options, plus openstackclient's --os-cloud
- * and --os-interface): each is also read from its OS_* variable, and from the cloud's clouds.yaml
- * entry under --os-cloud. Value options, `auth` settings key in parentheses.
- */
-function keystoneOptions(): GlobalOption[] {
-  const value = (
-    name: string,
-    env: string,
-    help: string,
-    aliases?: string[],
-    metavar = env,
-  ): GlobalOption => ({
-    name,
-    aliases: [name.replace(/-/g, '_'), ...(aliases ?? [])],
-    takesValue: true,
-    env,
-    metavar,
-    help,
-  });
-  return [
-    value('os-cloud', 'OS_CLOUD', 'Cloud name in clouds.yaml (with secure.yaml). Defaults to env[OS_CLOUD].'),
-    value('os-auth-url', 'OS_AUTH_URL', 'Authentication URL. Defaults to env[OS_AUTH_URL].'),
-    value(
-      'os-auth-type',
-      'OS_AUTH_TYPE',
-      'Authentication type to use: password or v3applicationcredential.',
-      ['os-auth-plugin'],
-    ),
-    value('os-username', 'OS_USERNAME', 'Username. Defaults to env[OS_USERNAME].', ['os-user-name']),
-    value('os-user-id', 'OS_USER_ID', 'User id. Defaults to env[OS_USER_ID].'),
-    value('os-password', 'OS_PASSWORD', "User's password. Defaults to env[OS_PASSWORD]."),
-    value(
-      'os-project-name',
-      'OS_PROJECT_NAME',
-      'Project name to scope to. Defaults to env[OS_PROJECT_NAME].',
-      ['os-tenant-name'],
-    ),
-    value('os-project-id', 'OS_PROJECT_ID', 'Project ID to scope to. Defaults to env[OS_PROJECT_ID].', [
-      'os-tenant-id',
-    ]),
-    value(
-      'os-user-domain-name',
-      'OS_USER_DOMAIN_NAME',
-      "User's domain name. Defaults to env[OS_USER_DOMAIN_NAME].",
-    ),
-    value('os-user-domain-id', 'OS_USER_DOMAIN_ID', "User's domain id. Defaults to env[OS_USER_DOMAIN_ID]."),
-    value(
-      'os-project-domain-name',
-      'OS_PROJECT_DOMAIN_NAME',
-      'Domain name containing project. Defaults to env[OS_PROJECT_DOMAIN_NAME].',
-    ),
-    value(
-      'os-project-domain-id',
-      'OS_PROJECT_DOMAIN_ID',
-      'Domain ID containing project. Defaults to env[OS_PROJECT_DOMAIN_ID].',
-    ),
-    value('os-domain-name', 'OS_DOMAIN_NAME', 'Domain name to scope to. Defaults to env[OS_DOMAIN_NAME].'),
-    value('os-domain-id', 'OS_DOMAIN_ID', 'Domain ID to scope to. Defaults to env[OS_DOMAIN_ID].'),
-    value(
-      'os-system-scope',
-      'OS_SYSTEM_SCOPE',
-      'Scope for system operations. Defaults to env[OS_SYSTEM_SCOPE].',
-    ),
-    value(
-      'os-application-credential-id',
-      'OS_APPLICATION_CREDENTIAL_ID',
-      'Application credential ID. Defaults to env[OS_APPLICATION_CREDENTIAL_ID].',
-    ),
-    value(
-      'os-application-credential-secret',
-      'OS_APPLICATION_CREDENTIAL_SECRET',
-      'Application credential secret. Defaults to env[OS_APPLICATION_CREDENTIAL_SECRET].',
-    ),
-    value('os-region-name', 'OS_REGION_NAME', 'Defaults to env[OS_REGION_NAME].'),
-    value(
-      'os-interface',
-      'OS_INTERFACE',
-      'Catalog interface of the image endpoint: public (default), internal or admin. Defaults to env[OS_INTERFACE].',
-    ),
-    value('os-endpoint-type', 'OS_ENDPOINT_TYPE', 'Defaults to env[OS_ENDPOINT_TYPE] (as --os-interface).'),
-    value(
-      'os-cacert',
-      'OS_CACERT',
-      'Specify a CA bundle file to use in verifying a TLS (https) server certificate. Defaults to env[OS_CACERT].',
-      [],
-      '<ca-certificate>',
-    ),
-    {
-      name: 'insecure',
-      takesValue: false,
-      help: 'Explicitly allow client to perform "insecure" TLS (https) requests. The server\'s certificate will not be verified against any certificate authorities. This option should be used with caution.',
-    },
-  ];
-}
-
 /** Names of the Keystone login options (for the flags every command accepts). */
-export const KEYSTONE_OPTION_NAMES: readonly string[] = keystoneOptions().map((option) => option.name);
+export const KEYSTONE_OPTION_NAMES: readonly string[] = KEYSTONE_OPTIONS.map((option) => option.name);
+
+/** The login options that fill an AuthSettings field. */
+export const KEYSTONE_SETTING_OPTIONS = KEYSTONE_OPTIONS.filter(
+  (option): option is GlobalOption & { setting: keyof AuthSettings; env: string } =>
+    option.setting !== undefined,
+);
 
 /** The option a command-line token names (--name, --alias, --name=value, -d), if any. */
 export function findGlobalOption(token: string): GlobalOption | undefined {

@@ -47,6 +47,37 @@ describe('keystoneSettings', () => {
     });
   });
 
+  it('reads OS_* variables, legacy tenant names included, empty ones as unset', () => {
+    expect(
+      keystoneSettings(
+        {},
+        {
+          OS_AUTH_URL: 'http://ks/v3',
+          OS_USERNAME: 'u',
+          OS_PASSWORD: '',
+          OS_TENANT_NAME: 'legacy',
+          OS_ENDPOINT_TYPE: 'internalURL',
+          OS_INSECURE: 'true',
+        },
+        files(),
+      ),
+    ).toEqual({
+      authUrl: 'http://ks/v3',
+      username: 'u',
+      projectName: 'legacy',
+      interface: 'internalURL',
+      insecure: true,
+    });
+  });
+
+  it('takes --os-interface over --os-endpoint-type, and OS_INTERFACE over OS_ENDPOINT_TYPE', () => {
+    const env = { OS_AUTH_URL: 'http://ks/v3', OS_ENDPOINT_TYPE: 'admin', OS_INTERFACE: 'internal' };
+    expect(keystoneSettings({}, env, files())?.interface).toBe('internal');
+    expect(
+      keystoneSettings({ 'os-endpoint-type': 'admin', 'os-interface': 'public' }, env, files())?.interface,
+    ).toBe('public');
+  });
+
   it('names an unknown cloud in one line', () => {
     expect(() => keystoneSettings({ 'os-cloud': 'c9' }, env, files())).toThrow(
       `Cloud c9 was not found in ${join(dir, 'clouds.yaml')} (clouds there: c1)`,

@@ -9,34 +9,10 @@ import {
   KeystoneUnavailableError,
   loadCloud,
   loginToImageService,
-  settingsFromEnvironment,
 } from '@glance-ts/keystone';
 import type { GlobalFlagValues, ImageServiceConnection } from '../base-command';
 import { CliError } from './errors';
-
-/** Each value option's AuthSettings key. */
-const OPTION_SETTINGS: Record<string, keyof AuthSettings> = {
-  'os-auth-url': 'authUrl',
-  'os-auth-type': 'authType',
-  'os-username': 'username',
-  'os-user-id': 'userId',
-  'os-password': 'password',
-  'os-project-name': 'projectName',
-  'os-project-id': 'projectId',
-  'os-user-domain-name': 'userDomainName',
-  'os-user-domain-id': 'userDomainId',
-  'os-project-domain-name': 'projectDomainName',
-  'os-project-domain-id': 'projectDomainId',
-  'os-domain-name': 'domainName',
-  'os-domain-id': 'domainId',
-  'os-system-scope': 'systemScope',
-  'os-application-credential-id': 'applicationCredentialId',
-  'os-application-credential-secret': 'applicationCredentialSecret',
-  'os-region-name': 'regionName',
-  'os-endpoint-type': 'interface',
-  'os-interface': 'interface',
-  'os-cacert': 'cacert',
-};
+import { KEYSTONE_SETTING_OPTIONS } from './global-options';
 
 /**
  * The login the command line describes, or null when none is configured (no --os-cloud, no
@@ -49,13 +25,18 @@ export function keystoneSettings(
   files: { cwd?: string; home?: string } = {},
 ): AuthSettings | null {
   const cloudName = (flags['os-cloud'] as string | undefined) || env.OS_CLOUD || undefined;
-  const fromEnvironment = settingsFromEnvironment(env);
+  const fromEnvironment: AuthSettings = {};
   const fromOptions: AuthSettings = {};
-  for (const [option, key] of Object.entries(OPTION_SETTINGS)) {
-    const value = flags[option];
-    if (typeof value === 'string' && value !== '') (fromOptions as Record<string, unknown>)[key] = value;
+  // Empty values count as unset, as in openstacksdk. Later options of the same setting win
+  // (--os-interface over glanceclient's --os-endpoint-type).
+  for (const option of KEYSTONE_SETTING_OPTIONS) {
+    const variable = [option.env, ...(option.envFallbacks ?? [])].map((name) => env[name]).find(Boolean);
+    if (variable) (fromEnvironment as Record<string, unknown>)[option.setting] = variable;
+    const value = flags[option.name];
+    if (typeof value === 'string' && value !== '')
+      (fromOptions as Record<string, unknown>)[option.setting] = value;
   }
-  if (flags.insecure) fromOptions.insecure = true;
+  if (flags.insecure || /^(1|true|yes|on)$/i.test(env.OS_INSECURE ?? '')) fromOptions.insecure = true;
   if (!cloudName && !fromOptions.authUrl && !fromEnvironment.authUrl) return null;
   let fromCloud: AuthSettings = {};
   if (cloudName) {
