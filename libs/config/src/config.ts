@@ -386,6 +386,7 @@ function readKeystoneAuthtoken(section: SectionReader): KeystoneAuthConfig {
   }
   const cafile = section.get(options.cafile);
   if (cafile !== null) requireFile(section, options.cafile.name, cafile);
+  // Read for its type check only: glance-ts talks to auth_url, whatever the region.
   section.get(options.regionName);
   return {
     authUrl,

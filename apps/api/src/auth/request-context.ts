@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Credentials } from '@glance-ts/policy';
+import type { Identity } from './auth-strategy';
 
 /**
  * Who is calling, as oslo.context's RequestContext carries it. Roles are lower-cased on the way in
@@ -25,20 +26,7 @@ export class RequestContext {
   readonly seesStoreInternals: boolean;
 
   constructor(
-    init: {
-      userId: string | null;
-      projectId: string | null;
-      roles: readonly string[];
-      authStrategy: string;
-      userName?: string | null;
-      projectName?: string | null;
-      userDomainId?: string | null;
-      projectDomainId?: string | null;
-      domainId?: string | null;
-      systemScope?: string | null;
-      isAdminProject?: boolean;
-      service?: { userId: string | null; projectId: string | null; roles: readonly string[] };
-    },
+    init: Identity & { authStrategy: string },
     rules: {
       isAdmin: (credentials: Credentials) => boolean;
       seesStoreInternals: (credentials: Credentials) => boolean;

@@ -57,6 +57,4 @@ export class FileRangeStream extends Readable implements BufferSource {
       (closeError: Error) => callback(error ?? closeError),
     );
   }
-
-  /** Readable ends with push(null); the handle is closed by autoDestroy then. */
 }
