@@ -10,6 +10,7 @@ import {
   type StartedTestContainer,
   Wait,
 } from 'testcontainers';
+import { oneLine } from './messages';
 
 /** The image tools/ceph/build.sh tags; GLANCE_TEST_CEPH_IMAGE overrides it. */
 export const CEPH_TEST_IMAGE = 'glance-ts/ceph:test';
@@ -77,11 +78,6 @@ export interface CephTestCluster {
   resume(timeoutMs?: number): Promise<CephResumeTimings>;
   /** Removes the container and the temporary directory. Idempotent. */
   stop(): Promise<void>;
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').find((line) => line.trim() !== '') ?? text;
 }
 
 async function dockerClient(): Promise<ContainerRuntimeClient> {

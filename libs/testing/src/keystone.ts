@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
+import { oneLine } from './messages';
 
 /**
  * A real Keystone (Debian's python3-keystone, Zed) on a loopback port, for the tests of glance-ts's
@@ -227,11 +228,6 @@ export interface TestKeystone {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').find((line) => line.trim() !== '') ?? text;
-}
 
 function tail(path: string, lines = LOG_TAIL_LINES): string {
   try {
