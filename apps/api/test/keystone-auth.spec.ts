@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ImageCloud, provisionImageCloud, startKeystone, type TestKeystone } from '@glance-ts/testing';
 import { GLANCE_MESSAGES } from '../src/http/glance-error';
@@ -237,6 +239,30 @@ describe('keystone strategy: cache time, and a misconfigured service user', () =
       expect((await call(api, 'GET', `/v2/images/${id}`, as(token))).status).toBe(404);
     } finally {
       await api.close();
+    }
+  });
+
+  it('never hangs on a Keystone that accepts connections and does not answer: 503 within http_connect_timeout', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/v3`;
+    const api = await startApi(
+      keystoneFileStoreConfig(cloud, { auth_url: url, http_connect_timeout: 1, http_request_max_retries: 1 }),
+    );
+    try {
+      const started = Date.now();
+      const answer = await call(api, 'GET', '/v2/images', as(await cloud.token(cloud.alice)));
+      // The login: two attempts of 1 s each, then the answer.
+      expect([answer.status, answer.body]).toEqual([
+        503,
+        expect.stringContaining(KEYSTONE_UNAVAILABLE_MESSAGE),
+      ]);
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(api.logs.join('')).toMatch(/did not answer \(UND_ERR_HEADERS_TIMEOUT\) after 2 attempts/);
+    } finally {
+      await api.close();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 
