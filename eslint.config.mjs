@@ -23,6 +23,8 @@ export default tseslint.config(
       'libs/db/**/*.ts',
       'libs/ceph/**/*.ts',
       'libs/volume-upload/**/*.ts',
+      'libs/stores/**/*.ts',
+      'libs/keystone/**/*.ts',
       'libs/image-format/**/*.ts',
       'libs/testing/**/*.ts',
     ],

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmark of the image data path (apps/api/src/stores): 1 GiB of random data through the hasher
+// Benchmark of the image data path (libs/stores and the API's hasher): 1 GiB of random data through the hasher
 // (md5 + sha512) and FileStoreDriver.add, back through FileStoreDriver.get, and both through a bare
 // Fastify server driven by curl (the upload and download paths of the API without Nest, auth and the
 // database). `cat` gives the raw file system baseline. Not a test: numbers depend on the machine,
@@ -31,9 +31,9 @@ const section = (name) => only === null || only.includes(name);
 const dist = process.env.STORE_DATA_DIST ?? join(root, 'apps/api/dist');
 const require = createRequire(import.meta.url);
 
-const { createImageHasher } = require(join(dist, 'stores/image-hasher.js'));
-const { closeDefaultHashWorkerPool } = require(join(dist, 'stores/hash-workers.js'));
-const { FileStoreDriver } = require(join(dist, 'stores/drivers/file.driver.js'));
+const { createImageHasher } = require(join(dist, 'images/image-hasher.js'));
+const { closeDefaultHashWorkerPool } = require(join(dist, 'images/hash-workers.js'));
+const { FileStoreDriver } = require(join(root, 'libs/stores/dist/index.js'));
 
 const MiB = 1024 * 1024;
 const bytes = sizeMiB * MiB;

@@ -23,7 +23,7 @@ import { LocationAdmission } from './images/location-admission';
 import { UploadRecovery } from './images/upload-recovery';
 import { RouteAccessGuard } from './policy/route-access.guard';
 import { SchemasController } from './schemas/schemas.controller';
-import { StoreRegistry } from './stores/store-registry';
+import { StoreRegistry } from '@glance-ts/stores';
 import { VersionsController } from './versions/versions.controller';
 
 /** What bootstrap validated and built before Nest starts: config, policy, stores. */

@@ -19,7 +19,7 @@ import { buildOpenApiDocument, OpenApiDocumentHolder } from './docs/openapi-docu
 import { registerBodyParsers } from './http/body-parsers';
 import { GlanceExceptionFilter } from './http/glance-exception.filter';
 import { RouteTable } from './http/route-table';
-import { StoreRegistry } from './stores/store-registry';
+import { StoreRegistry } from '@glance-ts/stores';
 import { versionNegotiator } from './versions/api-versions';
 
 /** How long a stopping worker waits for requests in flight before closing their connections. */

@@ -5,7 +5,7 @@ import { RequestContext } from '../src/auth/request-context';
 import { GlanceHttpError } from '../src/http/glance-error';
 import type { ImageAuthorizer } from '../src/images/image-authorizer';
 import { RouteAccessGuard } from '../src/policy/route-access.guard';
-import { StoreRegistry } from '../src/stores/store-registry';
+import { StoreRegistry } from '@glance-ts/stores';
 import { fixture, type RunningApi, startApi } from './support/test-api';
 
 describe('noauth strategy', () => {

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { startCephCluster, type CephResumeTimings, type CephTestCluster } from '@glance-ts/testing';
-import { defaultHashWorkerPool } from '../src/stores/hash-workers';
+import { defaultHashWorkerPool } from '../src/images/hash-workers';
 import { errorMessage, type ImageApi, md5, randomData, sha512, TOKENS, waitFor } from './support/images';
 import { startRbdImageApi } from './support/rbd';
 

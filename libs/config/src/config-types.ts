@@ -1,6 +1,7 @@
-/** Store types glance-ts knows, by Glance's driver names (the values in `enabled_backends`). */
-export const STORE_TYPES = ['rbd', 'file', 'http', 'cinder', 'swift', 's3'] as const;
-export type StoreType = (typeof STORE_TYPES)[number];
+import { STORE_TYPES, type StoreType } from '@glance-ts/contracts';
+
+// The store types are the contract's: one list for what can be configured and what is reported.
+export { STORE_TYPES, type StoreType };
 
 export const AUTH_STRATEGIES = ['token_file', 'noauth', 'trusted_headers', 'keystone'] as const;
 /**

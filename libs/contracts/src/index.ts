@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 export * from './error.dto';
 export * from './info.dto';
+export * from './store-types';
 export * from './stores.dto';
 export * from './versions.dto';
 export * from './image-schema';

@@ -11,10 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 
-import { STORE_TYPES, type StoreType } from '@glance-ts/config';
-
-// The store types are the configuration's: one list for what can be configured and what is reported.
-export { STORE_TYPES, type StoreType };
+import { STORE_TYPES, type StoreType } from './store-types';
 
 /**
  * One entry of `GET /v2/info/stores`. Glance sends the flags as the STRING "true" and omits them

@@ -6,12 +6,10 @@
  * Framework-free.
  */
 export {
-  STORE_SNAPSHOT,
   VolumeUploadError,
   choosePath,
   cowSnapshotName,
   pickStore,
-  rbdLocation,
   uploadSnapshotName,
   uploadVolumeToImage,
   type FlattenMode,

@@ -1,5 +1,6 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { formatRbdLocation, RBD_SNAPSHOT } from '@glance-ts/stores';
 import {
   CephNotFoundError,
   RBD_FEATURES,
@@ -112,13 +113,6 @@ export class VolumeUploadError extends Error {
 export const cowSnapshotName = (imageId: string): string => `glance-image-${imageId}`;
 /** The temporary volume snapshot the generic path reads from. */
 export const uploadSnapshotName = (imageId: string): string => `glance-upload-${imageId}`;
-/** The protected snapshot the rbd store serves an image from. */
-export const STORE_SNAPSHOT = 'snap';
-
-/** `rbd://<fsid>/<pool>/<image>/<snapshot>`, each part percent-encoded. */
-export function rbdLocation(fsid: string, pool: string, image: string, snapshot: string): string {
-  return `rbd://${[fsid, pool, image, snapshot].map(encodeURIComponent).join('/')}`;
-}
 
 export interface PathDecision {
   path: 'cow' | 'generic';
@@ -458,13 +452,13 @@ async function copyOnWrite(
     await storePool.withImage(imageId, {}, async (clone) => {
       if (flattenMode === 'sync') await timer.step('flattenMs', () => clone.flatten());
       await timer.step('cloneSnapshotMs', async () => {
-        await clone.createSnapshot(STORE_SNAPSHOT);
-        rollback.push(`remove snapshot ${storePoolName}/${imageId}@${STORE_SNAPSHOT}`, () =>
-          storePool.withImage(imageId, {}, (image) => image.removeSnapshot(STORE_SNAPSHOT)),
+        await clone.createSnapshot(RBD_SNAPSHOT);
+        rollback.push(`remove snapshot ${storePoolName}/${imageId}@${RBD_SNAPSHOT}`, () =>
+          storePool.withImage(imageId, {}, (image) => image.removeSnapshot(RBD_SNAPSHOT)),
         );
-        await clone.protectSnapshot(STORE_SNAPSHOT);
-        rollback.push(`unprotect snapshot ${storePoolName}/${imageId}@${STORE_SNAPSHOT}`, () =>
-          storePool.withImage(imageId, {}, (image) => image.unprotectSnapshot(STORE_SNAPSHOT)),
+        await clone.protectSnapshot(RBD_SNAPSHOT);
+        rollback.push(`unprotect snapshot ${storePoolName}/${imageId}@${RBD_SNAPSHOT}`, () =>
+          storePool.withImage(imageId, {}, (image) => image.unprotectSnapshot(RBD_SNAPSHOT)),
         );
       });
     });
@@ -474,7 +468,7 @@ async function copyOnWrite(
     }
     options.signal?.throwIfAborted();
 
-    const url = rbdLocation(fsid, storePoolName, imageId, STORE_SNAPSHOT);
+    const url = formatRbdLocation({ fsid, pool: storePoolName, image: imageId, snapshot: RBD_SNAPSHOT });
     // From here the image service owns the clone: deleting the image record removes it.
     rollback.push(`delete image ${imageId} (with its location)`, async () => {
       await cleanupApi.deleteImage(imageId);

@@ -1,5 +1,6 @@
 import { errorDetail, imageServiceBase } from './image-service';
-import { choosePath, pickStore, rbdLocation, VolumeUploadError } from './upload';
+import { formatRbdLocation } from '@glance-ts/stores';
+import { choosePath, pickStore, VolumeUploadError } from './upload';
 import type { StoreDiscovery } from './image-service';
 
 // Pure parts; the whole upload runs against a real Ceph cluster in apps/api/test/volume-upload.spec.ts.
@@ -67,8 +68,12 @@ describe('volume-upload decisions', () => {
   });
 
   it('builds rbd locations with encoded parts and finds the API base', () => {
-    expect(rbdLocation(FSID, 'images', 'abc', 'snap')).toBe(`rbd://${FSID}/images/abc/snap`);
-    expect(rbdLocation(FSID, 'my pool', 'a/b', 'snap')).toBe(`rbd://${FSID}/my%20pool/a%2Fb/snap`);
+    expect(formatRbdLocation({ fsid: FSID, pool: 'images', image: 'abc', snapshot: 'snap' })).toBe(
+      `rbd://${FSID}/images/abc/snap`,
+    );
+    expect(formatRbdLocation({ fsid: FSID, pool: 'my pool', image: 'a/b', snapshot: 'snap' })).toBe(
+      `rbd://${FSID}/my%20pool/a%2Fb/snap`,
+    );
     expect(imageServiceBase('http://h:9292/v2/')).toBe('http://h:9292');
     expect(imageServiceBase('https://h/image')).toBe('https://h/image');
   });

@@ -1,15 +1,5 @@
 import type { ServerResponse } from 'node:http';
-
-/** A source that fills the caller's buffer: resolves the bytes read, 0 at the end. */
-export interface BufferSource {
-  readInto(buffer: Buffer): Promise<number>;
-  /** Releases what the source holds (a file handle); idempotent. */
-  destroy(error?: Error): unknown;
-}
-
-export function isBufferSource(value: unknown): value is BufferSource {
-  return typeof (value as BufferSource | null)?.readInto === 'function';
-}
+import type { BufferSource } from '@glance-ts/stores';
 
 /**
  * Buffers reused across downloads, so the data path allocates nothing per chunk (the V8 heap then

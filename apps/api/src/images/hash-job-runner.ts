@@ -5,9 +5,8 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { GlanceConfig } from '@glance-ts/config';
 import type { HashJob, HashJobRepository, ImageRepository } from '@glance-ts/db';
 import { GLANCE_CONFIG } from '../config/config.tokens';
-import { StoreNotFoundError } from '../stores/drivers/store-data';
-import { createImageHasher } from '../stores/image-hasher';
-import { StoreRegistry } from '../stores/store-registry';
+import { StoreNotFoundError, StoreRegistry } from '@glance-ts/stores';
+import { createImageHasher } from './image-hasher';
 import { HASH_JOB_REPOSITORY, IMAGE_REPOSITORY } from './images.tokens';
 
 /** How long a job is this process's before another may take it over (a crashed worker's job). */

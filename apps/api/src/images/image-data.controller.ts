@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { isBufferSource, pumpToResponse } from '../http/buffer-pump';
+import { isBufferSource } from '@glance-ts/stores';
+import { pumpToResponse } from '../http/buffer-pump';
 import { Controller, Get, Inject, Put, Req, Res } from '@nestjs/common';
 import {
   ApiConsumes,

@@ -5,8 +5,8 @@ import type { ImageRecord, ImageRepository } from '@glance-ts/db';
 import type { RequestContext } from '../auth/request-context';
 import { GLANCE_CONFIG } from '../config/config.tokens';
 import { GlanceHttpError } from '../http/glance-error';
-import type { StoreDriver } from '../stores/drivers';
 import {
+  type StoreDriver,
   StoreDuplicateError,
   StoreError,
   StoreFullError,
@@ -16,10 +16,10 @@ import {
   type StoreReadResult,
   StoreUnavailableError,
   StoreWriteDeniedError,
-} from '../stores/drivers/store-data';
+  StoreRegistry,
+} from '@glance-ts/stores';
 import { InvalidImageDataError } from '@glance-ts/image-format';
-import { createImageHasher, ImageSizeLimitError } from '../stores/image-hasher';
-import { StoreRegistry } from '../stores/store-registry';
+import { createImageHasher, ImageSizeLimitError } from './image-hasher';
 import { imageNotFound } from './image-authorizer';
 import { IMAGE_REPOSITORY } from './images.tokens';
 import { parseByteRange } from './byte-range';

@@ -1,7 +1,7 @@
 import type { GlanceConfig } from '@glance-ts/config';
 import type { ImageRecord } from '@glance-ts/db';
 import { decideVirtualSize, FormatDetector } from '@glance-ts/image-format';
-import type { StoreDriver } from '../stores/drivers';
+import type { StoreDriver } from '@glance-ts/stores';
 
 /**
  * Where glance-ts learns an image's `virtual_size` and refuses unsafe disk images (a qcow2 with a

@@ -10,7 +10,7 @@ import {
 import type { RequestContext } from '../auth/request-context';
 import { GLANCE_CONFIG } from '../config/config.tokens';
 import { GlanceHttpError } from '../http/glance-error';
-import { StoreRegistry } from '../stores/store-registry';
+import { StoreRegistry } from '@glance-ts/stores';
 import { parseAddLocationBody } from './domain/location-request';
 import { HashJobRunner } from './hash-job-runner';
 import { imageNotFound } from './image-authorizer';

@@ -15,8 +15,7 @@ import {
 import type { RequestContext } from '../auth/request-context';
 import { GLANCE_CONFIG } from '../config/config.tokens';
 import { GlanceHttpError } from '../http/glance-error';
-import { StoreError, StoreInUseError } from '../stores/drivers/store-data';
-import { StoreRegistry } from '../stores/store-registry';
+import { StoreError, StoreInUseError, StoreRegistry } from '@glance-ts/stores';
 import { ImageRequestError } from './domain/image-errors';
 import { applyImagePatch, type ImagePatchOperation } from './domain/image-patch';
 import { parseCreateImageBody } from './domain/image-create';

@@ -5,9 +5,13 @@ import { InvalidImageDataError } from '@glance-ts/image-format';
 import type { RequestContext } from '../auth/request-context';
 import { GLANCE_CONFIG } from '../config/config.tokens';
 import { GlanceHttpError } from '../http/glance-error';
-import type { StoreDriver } from '../stores/drivers';
-import { StoreBadLocationError, StoreError, StoreNotFoundError } from '../stores/drivers/store-data';
-import { StoreRegistry } from '../stores/store-registry';
+import {
+  type StoreDriver,
+  StoreBadLocationError,
+  StoreError,
+  StoreNotFoundError,
+  StoreRegistry,
+} from '@glance-ts/stores';
 import { inspectLocationData } from './image-format-inspection';
 import { isAllowedImportUri } from './import-uri-filter';
 

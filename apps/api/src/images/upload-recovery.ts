@@ -3,7 +3,7 @@ import type { GlanceConfig } from '@glance-ts/config';
 import { type ImageRepository, locationDataKey, type UploadInProgress } from '@glance-ts/db';
 import { GLANCE_CONFIG } from '../config/config.tokens';
 import { ownerIsGone, ownerPid } from '../process/process-identity';
-import { StoreRegistry } from '../stores/store-registry';
+import { StoreRegistry } from '@glance-ts/stores';
 import { IMAGE_REPOSITORY } from './images.tokens';
 
 /** The longest pause between two sweeps, whatever the timeout. */

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { PolicyEnforcer } from '@glance-ts/policy';
 import { GLANCE_MESSAGES, GlanceHttpError } from '../http/glance-error';
 import { ImageAuthorizer } from '../images/image-authorizer';
-import { StoreRegistry } from '../stores/store-registry';
+import { StoreRegistry } from '@glance-ts/stores';
 import { readRouteAccess, type RouteAccess } from './access.decorators';
 
 /**

@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { BufferSource } from '../../http/buffer-pump';
+import type { BufferSource } from './store-data';
 
 /**
  * `[start, end)` of an open file, as a Readable (for consumers that want one: hashing, copies) and

@@ -15,7 +15,7 @@ import {
 import type { RbdStoreConfig } from '@glance-ts/config';
 import type { RbdStorePropertiesDto } from '@glance-ts/contracts';
 import { RbdClusterLink, type RbdClusterLinkOptions } from './rbd-cluster-link';
-import { formatRbdLocation, parseRbdLocation, type RbdLocation } from './rbd-location';
+import { formatRbdLocation, parseRbdLocation, RBD_SNAPSHOT, type RbdLocation } from './rbd-location';
 import {
   StoreBadLocationError,
   StoreDuplicateError,
@@ -33,8 +33,6 @@ import {
 import { StoreDriver } from './store-driver';
 
 const MiB = 1024 * 1024;
-/** Glance's snapshot name for image data (glance_store/_drivers/rbd.py DEFAULT_SNAPNAME). */
-export const RBD_SNAPSHOT = 'snap';
 
 export interface RbdStoreDriverOptions {
   logger?: RbdClusterLinkOptions['logger'];

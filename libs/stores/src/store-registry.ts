@@ -1,16 +1,16 @@
 import type { StoreDetailDto, StoreDto, StoresDetailDto, StoresDto } from '@glance-ts/contracts';
 import { type GlanceConfig, RESERVED_STORE_PREFIX } from '@glance-ts/config';
-import { pythonJsonBody } from '../http/python-json';
-import { createStoreDriver, type StoreDriver, type StoreDriverContext } from './drivers';
+import { createStoreDriver, type StoreDriverContext } from './drivers';
+import type { StoreDriver } from './drivers/store-driver';
 
 /** What the registry needs of the config; `singleStore` may be left out (no single store). */
 export type StoreRegistryConfig = Pick<GlanceConfig, 'multiStore' | 'stores' | 'defaultBackend'> &
   Partial<Pick<GlanceConfig, 'singleStore'>>;
 
 /**
- * The configured stores, in `enabled_backends` order, and their discovery documents. The JSON
- * bodies are built once and rebuilt only when a driver reports new properties, so discovery costs
- * no serialisation per request.
+ * The configured stores, in `enabled_backends` order, and their discovery documents. A driver that
+ * learns new properties (an rbd cluster's fsid once it is reachable) is reported through
+ * `onDiscoveryChanged`, so a caller may cache what it built from `list()` and `detail()`.
  *
  * Image data goes to the data stores: the enabled_backends stores, or, without enabled_backends, the
  * one store built from [glance_store] (Glance's single-store mode), which discovery never lists.
@@ -20,14 +20,16 @@ export class StoreRegistry {
   readonly defaultStoreId: string | null;
   private readonly drivers: readonly StoreDriver[];
   private readonly singleStoreDriver: StoreDriver | null;
-  private cachedListBody: Buffer | null = null;
-  private cachedDetailBody: Buffer | null = null;
+  private readonly discoveryListeners = new Set<() => void>();
 
   constructor(config: StoreRegistryConfig, context?: StoreDriverContext) {
     this.multiStore = config.multiStore;
     this.defaultStoreId = config.defaultBackend;
     this.drivers = config.stores.map((store) => createStoreDriver(store, context));
-    for (const driver of this.drivers) driver.onPropertiesChanged(() => this.invalidate());
+    for (const driver of this.drivers)
+      driver.onPropertiesChanged(() => {
+        for (const listener of this.discoveryListeners) listener();
+      });
     this.singleStoreDriver =
       !config.multiStore && config.singleStore ? createStoreDriver(config.singleStore, context) : null;
   }
@@ -111,12 +113,10 @@ export class StoreRegistry {
     };
   }
 
-  listBody(): Buffer {
-    return (this.cachedListBody ??= pythonJsonBody(this.list()));
-  }
-
-  detailBody(): Buffer {
-    return (this.cachedDetailBody ??= pythonJsonBody(this.detail()));
+  /** Calls `listener` whenever `list()` or `detail()` may have changed; returns its removal. */
+  onDiscoveryChanged(listener: () => void): () => void {
+    this.discoveryListeners.add(listener);
+    return () => this.discoveryListeners.delete(listener);
   }
 
   /** Config refuses reserved ids; filtering again keeps internal stores (a later issue) unlisted. */
@@ -135,10 +135,5 @@ export class StoreRegistry {
 
   private allDrivers(): StoreDriver[] {
     return this.singleStoreDriver ? [...this.drivers, this.singleStoreDriver] : [...this.drivers];
-  }
-
-  private invalidate(): void {
-    this.cachedListBody = null;
-    this.cachedDetailBody = null;
   }
 }

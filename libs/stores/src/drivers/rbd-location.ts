@@ -1,4 +1,13 @@
 /**
+ * The rbd store's layout, which every writer into an rbd store (this driver, volume uploads) shares:
+ * an image's data is the RBD image named by the image id in the store's pool, served from its
+ * protected snapshot RBD_SNAPSHOT.
+ */
+
+/** Glance's snapshot name for image data (glance_store/_drivers/rbd.py DEFAULT_SNAPNAME). */
+export const RBD_SNAPSHOT = 'snap';
+
+/**
  * Glance's rbd location URLs (glance_store/_drivers/rbd.py StoreLocation):
  * `rbd://<fsid>/<pool>/<image>/<snapshot>` (each part percent-encoded), or the old `rbd://<image>`
  * that names an image in the store's own pool with no snapshot.
@@ -30,6 +39,7 @@ export function parseRbdLocation(url: string): RbdLocation | string {
   return 'URI must have exactly 1 or 4 components';
 }
 
+/** `rbd://<fsid>/<pool>/<image>/<snapshot>`, each part percent-encoded. */
 export function formatRbdLocation(location: {
   fsid: string;
   pool: string;

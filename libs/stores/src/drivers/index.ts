@@ -8,8 +8,6 @@ import { S3StoreDriver } from './s3.driver';
 import type { StoreDriver } from './store-driver';
 import { SwiftStoreDriver } from './swift.driver';
 
-export { StoreDriver } from './store-driver';
-
 /** What drivers get besides their config. */
 export interface StoreDriverContext {
   logger: { log(message: string): void; warn(message: string): void };

@@ -25,6 +25,21 @@ export interface StoreReadOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A source that fills the caller's buffer: what a download reads through reused buffers instead of
+ * a stream allocating one per chunk (the file store's ranges are both).
+ */
+export interface BufferSource {
+  /** Resolves the bytes read into `buffer`, 0 at the end. */
+  readInto(buffer: Buffer): Promise<number>;
+  /** Releases what the source holds (a file handle); idempotent. */
+  destroy(error?: Error): unknown;
+}
+
+export function isBufferSource(value: unknown): value is BufferSource {
+  return typeof (value as BufferSource | null)?.readInto === 'function';
+}
+
 export interface StoreReadResult {
   /** The whole image's size in bytes (not the range's). */
   size: number;
