@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -16,19 +17,33 @@ export default tseslint.config(
     },
   },
   {
-    // Libraries stay framework-free so the CLI and other services can use them without NestJS.
-    files: [
-      'libs/policy/**/*.ts',
-      'libs/config/**/*.ts',
-      'libs/db/**/*.ts',
-      'libs/ceph/**/*.ts',
-      'libs/volume-upload/**/*.ts',
-      'libs/stores/**/*.ts',
-      'libs/keystone/**/*.ts',
-      'libs/image-format/**/*.ts',
-      'libs/testing/**/*.ts',
-    ],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['@nestjs/*'] }] },
+    // The import rules of docs/architecture.md, from the tags in each project's package.json:
+    // apps use libs and never each other; libs never use apps; framework-free libs never load NestJS;
+    // the test helpers (type:testing) are for specs only (next block).
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          // The CLI's end-to-end specs run the real API through its test entry point.
+          allow: ['@glance-ts/api/testing'],
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+            { sourceTag: 'scope:framework-free', bannedExternalImports: ['@nestjs/*', 'fastify'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Production code never loads the test helpers (Docker, Keystone, PostgreSQL starters).
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/test/**', 'libs/testing/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['@glance-ts/testing', '**/testing/**'] }] },
   },
   {
     // The CLI ships without NestJS: it takes only types from the contracts library.

@@ -14,6 +14,9 @@ module.exports = (projectDir, overrides = {}) => ({
   },
   moduleNameMapper: {
     '^@glance-ts/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    // Test entry points (helpers for specs): the API's, and a library's such as `@glance-ts/db/testing`.
+    '^@glance-ts/api/testing$': path.join(__dirname, 'apps/api/test/support/index.ts'),
+    '^@glance-ts/([a-z-]+)/testing$': path.join(__dirname, 'libs/$1/src/testing/index.ts'),
   },
   ...overrides,
 });

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTestPostgresDatabase, openImageDatabase } from '@glance-ts/db';
+import { openImageDatabase } from '@glance-ts/db';
+import { createTestPostgresDatabase } from '@glance-ts/db/testing';
 import { tokenFiles } from './support/configs';
 import {
   call,

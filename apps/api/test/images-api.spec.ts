@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestPostgresDatabase } from '@glance-ts/db';
+import { createTestPostgresDatabase } from '@glance-ts/db/testing';
 import { tokenFiles } from './support/configs';
 import { startApi } from './support/test-api';
 import {

@@ -42,10 +42,3 @@ export type { ImageSchema } from './schema';
 export { imageMigrations } from './migrations';
 export { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-connection';
 export { POSTGRES_POOL_SIZE } from './postgres-connection';
-export {
-  createTestPostgresDatabase,
-  TEST_POSTGRES_URL_ENV,
-  type TestPostgresDatabase,
-  type TestPostgresDatabaseOptions,
-} from './testing/postgres';
-export { openTestImageDatabase, type TestImageDatabase } from './testing/databases';

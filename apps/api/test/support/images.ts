@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestPostgresDatabase } from '@glance-ts/db';
+import { createTestPostgresDatabase } from '@glance-ts/db/testing';
 import { tokenFiles } from './configs';
 import { type RunningApi, startApi } from './test-api';
 

@@ -1,7 +1,6 @@
 // The built CLI against the real glance-ts API (apps/api), side by side with the real
 // python-glanceclient against the same running server: both must print the same bytes.
-import { useTokenApis } from '../../../api/test/support/configs';
-import { pythonGlance } from '../../../api/test/support/python-glanceclient';
+import { useTokenApis, pythonGlance } from '@glance-ts/api/testing';
 import { runCli } from '../support/run-cli';
 
 jest.setTimeout(60_000);

@@ -5,8 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TOKENS } from '../../../api/test/support/images';
-import { useRbdTestbed } from '../../../api/test/support/rbd';
+import { TOKENS, useRbdTestbed } from '@glance-ts/api/testing';
 import { glanceTs } from '../support/both-clients';
 
 jest.setTimeout(180_000);

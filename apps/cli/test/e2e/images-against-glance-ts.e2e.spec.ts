@@ -9,13 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import {
-  DIALECTS,
-  type ImageApi,
-  MEMBER_PROJECT,
-  startImageApi,
-  TOKENS,
-} from '../../../api/test/support/images';
+import { DIALECTS, type ImageApi, MEMBER_PROJECT, startImageApi, TOKENS } from '@glance-ts/api/testing';
 import {
   bothClients,
   type ClientRun,

@@ -6,8 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ImageCloud, provisionImageCloud, startKeystone, type TestKeystone } from '@glance-ts/testing';
-import { keystoneFileStoreConfig } from '../../../api/test/support/configs';
-import { type RunningApi, startApi } from '../../../api/test/support/test-api';
+import { keystoneFileStoreConfig, type RunningApi, startApi } from '@glance-ts/api/testing';
 import { CLI, runCli } from '../support/run-cli';
 
 jest.setTimeout(120_000);

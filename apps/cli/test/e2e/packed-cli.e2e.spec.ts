@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type ImageApi, startImageApi, TOKENS } from '../../../api/test/support/images';
+import { type ImageApi, startImageApi, TOKENS } from '@glance-ts/api/testing';
 import { glanceTs } from '../support/both-clients';
 
 jest.setTimeout(300_000);

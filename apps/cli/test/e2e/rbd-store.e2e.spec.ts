@@ -5,8 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TOKENS } from '../../../api/test/support/images';
-import { useRbdTestbed } from '../../../api/test/support/rbd';
+import { TOKENS, useRbdTestbed } from '@glance-ts/api/testing';
 import { type ClientRun, glanceclient, glanceTs, withoutIdentity } from '../support/both-clients';
 
 // A python-glanceclient run costs about a second of Python start-up; librbd writes take a few more.

@@ -1,0 +1,12 @@
+/**
+ * Test helpers of the image database (`@glance-ts/db/testing`): a throw-away PostgreSQL database on
+ * the test server, and an open repository on either engine. For specs only: the production entry
+ * point (`@glance-ts/db`) does not export them, and lint refuses them outside specs.
+ */
+export {
+  createTestPostgresDatabase,
+  TEST_POSTGRES_URL_ENV,
+  type TestPostgresDatabase,
+  type TestPostgresDatabaseOptions,
+} from './postgres';
+export { openTestImageDatabase, type TestImageDatabase } from './databases';
