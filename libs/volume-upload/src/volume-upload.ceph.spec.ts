@@ -9,7 +9,7 @@ import { uploadVolumeToImage, type UploadVolumeOptions } from './index';
  * The library's Ceph side on a real cluster, against a minimal stand-in for the image service
  * (stores/detail, images, locations, file): clone layout, flatten modes, and a rollback from the
  * last step (the location refused after the clone and its snapshot exist). The whole flow against
- * the real API is apps/api/test/volume-upload.spec.ts.
+ * the real API is apps/api/test/volume-upload.ceph.spec.ts.
  */
 const MiB = 1024 * 1024;
 jest.setTimeout(120_000);

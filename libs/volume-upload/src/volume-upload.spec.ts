@@ -3,7 +3,7 @@ import { formatRbdLocation } from '@glance-ts/stores';
 import { choosePath, pickStore, VolumeUploadError } from './upload';
 import type { StoreDiscovery } from './image-service';
 
-// Pure parts; the whole upload runs against a real Ceph cluster in apps/api/test/volume-upload.spec.ts.
+// Pure parts; the whole upload runs against a real Ceph cluster in apps/api/test/volume-upload.ceph.spec.ts.
 const FSID = '11111111-2222-3333-4444-555555555555';
 const OTHER = '99999999-2222-3333-4444-555555555555';
 const discovery: StoreDiscovery = {

@@ -16,7 +16,7 @@ import {
   pythonTitle,
 } from './python-text';
 
-// Fixed examples; python-differential.spec.ts compares the same functions with CPython at random.
+// Fixed examples; python-differential.interop.spec.ts compares the same functions with CPython at random.
 
 describe('pythonRepr / pythonStr', () => {
   it.each<[unknown, string]>([

@@ -19,7 +19,7 @@ describe('OpenAPI examples match the real responses', () => {
     const document = buildOpenApiDocument(apis.api.app);
     const examples: DocumentedExample[] = [];
     for (const [path, item] of Object.entries(document.paths)) {
-      // Image routes need images to provoke their answers; images-api.spec.ts covers them, and
+      // Image routes need images to provoke their answers; images-api.e2e.spec.ts covers them, and
       // their only examples are the generic 401/403 bodies of the access decorators.
       if (path.startsWith('/v2/images')) continue;
       for (const [status, response] of Object.entries(item.get?.responses ?? {})) {

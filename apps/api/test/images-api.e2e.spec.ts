@@ -748,7 +748,7 @@ describe('an image whose location is an http URL', () => {
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    // The http store reaches loopback only when the operator allows it (see image-security.spec.ts).
+    // The http store reaches loopback only when the operator allows it (see image-security.e2e.spec.ts).
     const api = await startImageApi('sqlite', '\n[import_filtering_opts]\nallowed_networks = 127.0.0.1\n');
     try {
       const image = (await api.call('POST', '/v2/images', TOKENS.member, { json: { name: 'remote' } })).json;

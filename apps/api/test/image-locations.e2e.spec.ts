@@ -21,8 +21,8 @@ import {
 import { startApi } from './support/test-api';
 
 /**
- * The location API on file-store data (the rbd cases are in rbd-store.spec.ts and
- * volume-upload.spec.ts): who may call it, what it refuses without changing anything, and the
+ * The location API on file-store data (the rbd cases are in rbd-store.ceph.spec.ts and
+ * volume-upload.ceph.spec.ts): who may call it, what it refuses without changing anything, and the
  * background hashing that follows, across restarts.
  */
 describe.each(DIALECTS)('POST/GET /v2/images/{id}/locations on %s', (dialect) => {
