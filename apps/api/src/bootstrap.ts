@@ -18,6 +18,7 @@ import { createAuthStrategy } from './auth/strategies';
 import { buildOpenApiDocument, OpenApiDocumentHolder } from './docs/openapi-document';
 import { registerBodyParsers } from './http/body-parsers';
 import { GlanceExceptionFilter } from './http/glance-exception.filter';
+import { translateImageErrors } from './images/image-error-answers';
 import { RouteTable } from './http/route-table';
 import { StoreRegistry } from '@glance-ts/stores';
 import { versionNegotiator } from './versions/api-versions';
@@ -201,7 +202,7 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
     bodyParser: false,
   });
   app.useLogger(app.get(PinoNestLogger));
-  app.useGlobalFilters(new GlanceExceptionFilter(routes));
+  app.useGlobalFilters(new GlanceExceptionFilter(routes, [translateImageErrors]));
   app.enableShutdownHooks();
   await app.init();
   runtime.openApi.document = buildOpenApiDocument(app);

@@ -4,7 +4,7 @@ import { GLANCE_POLICY_DEFAULTS, PolicyEnforcer } from '@glance-ts/policy';
 import { RequestContext } from '../src/auth/request-context';
 import { GlanceHttpError } from '../src/http/glance-error';
 import type { ImageAuthorizer } from '../src/images/image-authorizer';
-import { RouteAccessGuard } from '../src/policy/route-access.guard';
+import { RouteAccessGuard } from '../src/access/route-access.guard';
 import { StoreRegistry } from '@glance-ts/stores';
 import { fixture, type RunningApi, startApi } from './support/test-api';
 

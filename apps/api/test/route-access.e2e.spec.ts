@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { GLANCE_POLICY_DEFAULTS } from '@glance-ts/policy';
-import { readRouteAccess, type RouteAccess } from '../src/policy/access.decorators';
+import { readRouteAccess, type RouteAccess } from '../src/access/access.decorators';
 import { fixture, type RunningApi, startApi } from './support/test-api';
 
 interface RouteWithAccess extends RouteAccess {

@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pythonJsonBody } from '../http/python-json';
-import { Public } from '../policy/access.decorators';
+import { Public } from '../access/access.decorators';
 import { OpenApiDocumentHolder } from './openapi-document';
 
 /** swagger-ui's files we serve; everything is local (no CDN: these machines have no internet). */

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { IMAGE_SCHEMA } from '@glance-ts/contracts';
-import { AUTH_HEADER_SCHEME } from '../policy/access.decorators';
+import { AUTH_HEADER_SCHEME } from '../access/access.decorators';
 
 /** The OpenAPI document of the running app: the single source of docs/api-ref/openapi.json. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

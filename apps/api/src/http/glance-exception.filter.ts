@@ -5,14 +5,25 @@ import { GLANCE_MESSAGES, GlanceHttpError, renderGlanceError } from './glance-er
 import type { RouteTable } from './route-table';
 
 /**
- * Every error leaves in Glance's format. Nest's "route not found" becomes 405 + Allow when the
- * path exists with other methods (OPTIONS → 200, empty), else Glance's 404.
+ * A feature's map from its own errors to Glance's answers: returns the GlanceHttpError for an error
+ * it knows, and any other error as it is (or what it wrapped).
+ */
+export type ErrorTranslator = (error: unknown) => unknown;
+
+/**
+ * Every error leaves in Glance's format, and this is the one place that decides how: the features'
+ * translators first (images: translateImageErrors), then the database, Fastify and Nest errors. Nest's
+ * "route not found" becomes 405 + Allow when the path exists with other methods (OPTIONS → 200,
+ * empty), else Glance's 404.
  */
 @Catch()
 export class GlanceExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('GlanceExceptionFilter');
 
-  constructor(private readonly routes: RouteTable) {}
+  constructor(
+    private readonly routes: RouteTable,
+    private readonly translators: readonly ErrorTranslator[] = [],
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
@@ -26,6 +37,7 @@ export class GlanceExceptionFilter implements ExceptionFilter {
   }
 
   private toGlanceError(exception: unknown, request: FastifyRequest): GlanceHttpError | null {
+    for (const translate of this.translators) exception = translate(exception);
     if (exception instanceof GlanceHttpError) return exception;
     if (exception instanceof DatabaseUnavailableError) return databaseUnavailable(exception);
     if (request.is404) {

@@ -18,7 +18,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorDto } from '@glance-ts/contracts';
 import type { ImageRecord } from '@glance-ts/db';
 import type { RequestContext } from '../auth/request-context';
-import { ImagePolicy } from '../policy/access.decorators';
+import { ImagePolicy } from '../access/access.decorators';
 import { ImageDataService } from './image-data.service';
 import { GuardedImage, RequestCtx } from './image-params';
 

@@ -7,23 +7,19 @@ import { GLANCE_CONFIG } from '../config/config.tokens';
 import { GlanceHttpError } from '../http/glance-error';
 import {
   type StoreDriver,
-  StoreDuplicateError,
-  StoreError,
-  StoreFullError,
-  StoreNotFoundError,
-  StoreReadOnlyError,
   type StoredImage,
   type StoreReadResult,
   StoreUnavailableError,
-  StoreWriteDeniedError,
   StoreRegistry,
 } from '@glance-ts/stores';
 import { InvalidImageDataError } from '@glance-ts/image-format';
-import { createImageHasher, ImageSizeLimitError } from './image-hasher';
+import { createImageHasher } from './image-hasher';
 import { imageNotFound } from './image-authorizer';
 import { IMAGE_REPOSITORY } from './images.tokens';
 import { parseByteRange } from './byte-range';
 import { UploadFormatInspection } from './image-format-inspection';
+import { ImageOperationError } from './image-error-answers';
+import { UploadAbortedError, UploadTimeoutError } from './upload-errors';
 import { PROCESS_OWNER } from '../process/process-identity';
 
 /** What an upload is told about the request besides its body. */
@@ -153,10 +149,9 @@ export class ImageDataService {
     } catch (error) {
       if (stored) await this.discard(store, stored.url, image.id);
       await this.restoreQueued(image.id, lease.owner);
-      const answer = uploadError(error, store);
-      // The client may still be sending: tell it the connection ends with this answer.
-      if (answer instanceof GlanceHttpError) answer.headers.connection = 'close';
-      throw answer;
+      // Glance's answer (and `Connection: close`: the client may still be sending) comes from
+      // translateImageErrors.
+      throw new ImageOperationError({ kind: 'upload', storeId: store.id }, error);
     } finally {
       clearInterval(heartbeat);
       watchdog.stop();
@@ -302,23 +297,7 @@ export class ImageDataService {
 /** Bytes an upload must receive per `client_socket_timeout` to be making progress. */
 export const UPLOAD_MIN_PROGRESS = 1024;
 
-/** The body made no progress for `client_socket_timeout` seconds: Glance's socket timeout, 408. */
-export class UploadTimeoutError extends Error {
-  constructor(readonly seconds: number) {
-    super(`The upload made no progress for ${seconds} seconds (client_socket_timeout).`);
-    this.name = 'UploadTimeoutError';
-  }
-}
-
 function ignoreLateError(): void {}
-
-/** The client closed the connection before the whole body arrived. */
-export class UploadAbortedError extends Error {
-  constructor() {
-    super('The client closed the connection during the upload.');
-    this.name = 'UploadAbortedError';
-  }
-}
 
 /** Glance's `request.get_content_type(('application/octet-stream',))`: anything else is 415. */
 function checkContentType(contentType: string | undefined): void {
@@ -381,40 +360,4 @@ function unsupportedData(error: InvalidImageDataError, contentType: string | und
     'generic',
     { webobDetail: error.message },
   );
-}
-
-/**
- * Maps what went wrong during an upload to Glance's answer. A store's own words (paths, pools...)
- * reach only callers who may read the store details; others get the store id.
- */
-function uploadError(error: unknown, store: StoreDriver): unknown {
-  if (error instanceof GlanceHttpError) return error;
-  const answer = (status: number, prefix: string, storeError: StoreError) =>
-    GlanceHttpError.forOperators(status, `${prefix}${storeError.summary}`, `${prefix}${storeError.message}`);
-  if (error instanceof ImageSizeLimitError)
-    return new GlanceHttpError(413, 'The provided image is too large.');
-  if (error instanceof StoreReadOnlyError) return new GlanceHttpError(400, error.message);
-  if (error instanceof StoreFullError) return answer(413, 'Image storage media is full: ', error);
-  if (error instanceof StoreWriteDeniedError) {
-    return answer(503, 'Insufficient permissions on image storage media: ', error);
-  }
-  if (error instanceof StoreDuplicateError) return answer(409, '', error);
-  if (error instanceof StoreNotFoundError || error instanceof StoreUnavailableError) {
-    return GlanceHttpError.forOperators(
-      503,
-      `Store ${store.id} is unavailable.`,
-      `Store ${store.id} is unavailable: ${error.message}`,
-    );
-  }
-  if (error instanceof StoreError) return answer(503, '', error);
-  if (error instanceof UploadAbortedError) return new GlanceHttpError(400, error.message);
-  if (error instanceof UploadTimeoutError) return new GlanceHttpError(408, error.message);
-  if (isClientStreamError(error))
-    return new GlanceHttpError(400, 'The upload ended before all data arrived.');
-  return error;
-}
-
-function isClientStreamError(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ABORT_ERR';
 }

@@ -16,7 +16,7 @@ import { ErrorDto } from '@glance-ts/contracts';
 import type { ImageRecord } from '@glance-ts/db';
 import { JsonBody } from '../http/body-parsers';
 import { pythonJsonBody } from '../http/python-json';
-import { ImagePolicy } from '../policy/access.decorators';
+import { ImagePolicy } from '../access/access.decorators';
 import { ADD_LOCATION_SCHEMA } from './domain/location-request';
 import { ImageLocationsService } from './image-locations.service';
 import { GuardedImage, RequestCtx } from './image-params';

@@ -14,7 +14,6 @@ import { StoreRegistry } from '@glance-ts/stores';
 import { parseAddLocationBody } from './domain/location-request';
 import { HashJobRunner } from './hash-job-runner';
 import { imageNotFound } from './image-authorizer';
-import { domain } from './images.service';
 import { HASH_JOB_REPOSITORY, IMAGE_REPOSITORY } from './images.tokens';
 import { LocationAdmission, sharedDataRefusal } from './location-admission';
 
@@ -45,7 +44,7 @@ export class ImageLocationsService {
   ) {}
 
   async add(image: ImageRecord, body: unknown, context: RequestContext): Promise<void> {
-    const request = domain(() => parseAddLocationBody(body, this.config.secureHash.algorithm));
+    const request = parseAddLocationBody(body, this.config.secureHash.algorithm);
     if (image.status !== 'queued') {
       throw new GlanceHttpError(409, `It's not allowed to add locations if image status is ${image.status}.`);
     }

@@ -30,9 +30,9 @@ import type { RequestContext } from '../auth/request-context';
 import { jsonBody, JsonBody } from '../http/body-parsers';
 import { GlanceHttpError } from '../http/glance-error';
 import { pythonJsonBody } from '../http/python-json';
-import { ImagePolicy, OwnProjectPolicy, RequestPolicy } from '../policy/access.decorators';
+import { ImagePolicy, OwnProjectPolicy, RequestPolicy } from '../access/access.decorators';
 import { isImagePatchMediaType, parseImagePatch } from './domain/image-patch';
-import { domain, ImagesService } from './images.service';
+import { ImagesService } from './images.service';
 import { GuardedImage, RequestCtx } from './image-params';
 
 const IMAGE_ID = ApiParam({ name: 'image_id', description: 'The image id (a UUID).' });
@@ -123,7 +123,7 @@ export class ImagesController {
     const contentType = request.headers['content-type'];
     // Glance checks the media type (415) before it reads the body.
     const body = isImagePatchMediaType(contentType) ? jsonBody(request.body) : undefined;
-    const operations = domain(() => parseImagePatch(contentType, body));
+    const operations = parseImagePatch(contentType, body);
     return pythonJsonBody(await this.images.update(image, operations, context));
   }
 

@@ -15,8 +15,8 @@ import {
 import type { RequestContext } from '../auth/request-context';
 import { GLANCE_CONFIG } from '../config/config.tokens';
 import { GlanceHttpError } from '../http/glance-error';
-import { StoreError, StoreInUseError, StoreRegistry } from '@glance-ts/stores';
-import { ImageRequestError } from './domain/image-errors';
+import { StoreRegistry } from '@glance-ts/stores';
+import { ImageOperationError } from './image-error-answers';
 import { applyImagePatch, type ImagePatchOperation } from './domain/image-patch';
 import { parseCreateImageBody } from './domain/image-create';
 import { buildListLinks, parseImageListQuery } from './domain/image-list-query';
@@ -44,7 +44,7 @@ export class ImagesService {
 
   /** POST /v2/images: a queued image owned by the caller's project (or the owner an admin names). */
   async create(body: unknown, context: RequestContext): Promise<Record<string, unknown>> {
-    const request = domain(() => parseCreateImageBody(body));
+    const request = parseCreateImageBody(body);
     const owner = request.core.owner !== undefined ? request.core.owner : context.projectId;
     const visibility = request.core.visibility ?? 'shared';
     // Glance's target for add_image is the new image: project_id and owner are its owner.
@@ -72,7 +72,7 @@ export class ImagesService {
 
   /** GET /v2/images; `rawQuery` is the query string as sent (parsed the way webob parses it). */
   async list(rawQuery: string, context: RequestContext) {
-    const parsed = domain(() => parseImageListQuery(rawQuery));
+    const parsed = parseImageListQuery(rawQuery);
     if (parsed.unsupportedFilters.length > 0) {
       // Refused rather than ignored: a silently dropped filter would return the wrong images.
       throw new GlanceHttpError(
@@ -125,14 +125,12 @@ export class ImagesService {
     context: RequestContext,
   ): Promise<Record<string, unknown>> {
     const sorted = { ...image, locations: this.visibleLocations(image, context) };
-    const patched = domain(() =>
-      applyImagePatch(sorted, operations, {
-        isAdmin: context.isAdmin,
-        locations: this.config.locations.showMultiple
-          ? { hashingAlgorithm: this.config.secureHash.algorithm }
-          : undefined,
-      }),
-    );
+    const patched = applyImagePatch(sorted, operations, {
+      isAdmin: context.isAdmin,
+      locations: this.config.locations.showMultiple
+        ? { hashingAlgorithm: this.config.secureHash.algorithm }
+        : undefined,
+    });
     // Glance checks these whenever an operation sets the visibility, even to its current value.
     if (patched.changedKeys.includes('visibility')) {
       if (patched.core.visibility === 'public') this.authorizer.enforce('publicize_image', image, context);
@@ -175,7 +173,7 @@ export class ImagesService {
       try {
         await this.stores.storeForLocation(location.url)?.assertDeletable(location.url);
       } catch (error) {
-        throw deleteError(image.id, error);
+        throw new ImageOperationError({ kind: 'delete', imageId: image.id }, error);
       }
     }
     const core: Partial<ImageCore> = { ...patched.core };
@@ -243,7 +241,7 @@ export class ImagesService {
       try {
         await this.stores.storeForLocation(location.url)?.assertDeletable(location.url);
       } catch (error) {
-        throw deleteError(image.id, error);
+        throw new ImageOperationError({ kind: 'delete', imageId: image.id }, error);
       }
     }
     const removed = await this.images.delete(image.id);
@@ -277,7 +275,7 @@ export class ImagesService {
 
   async addTag(image: ImageRecord, tag: string): Promise<void> {
     // The tag rules (length, the tag quota) are the patch rules for /tags: one place checks them.
-    domain(() => applyImagePatch(image, [{ op: 'add', path: ['tags'], value: [...image.tags, tag] }]));
+    applyImagePatch(image, [{ op: 'add', path: ['tags'], value: [...image.tags, tag] }]);
     if (!(await this.images.addTag(image.id, tag))) throw imageNotFound(image.id);
   }
 
@@ -310,31 +308,3 @@ export class ImagesService {
 }
 
 /** Runs domain parsing, turning its errors into HTTP errors with Glance's status and text. */
-export function domain<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof ImageRequestError) {
-      throw new GlanceHttpError(error.status, error.message, { ...error.headers });
-    }
-    throw error;
-  }
-}
-
-/** Glance's answers when a store refuses to let go of an image's data. */
-function deleteError(imageId: string, error: unknown): unknown {
-  if (error instanceof StoreInUseError) {
-    return new GlanceHttpError(
-      409,
-      `Image ${imageId} could not be deleted because it is in use: ${error.message}`,
-    );
-  }
-  if (error instanceof StoreError) {
-    return GlanceHttpError.forOperators(
-      503,
-      `Image ${imageId} cannot be deleted now: ${error.summary}`,
-      `Image ${imageId} cannot be deleted now: ${error.message}`,
-    );
-  }
-  return error;
-}

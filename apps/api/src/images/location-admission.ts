@@ -5,13 +5,8 @@ import { InvalidImageDataError } from '@glance-ts/image-format';
 import type { RequestContext } from '../auth/request-context';
 import { GLANCE_CONFIG } from '../config/config.tokens';
 import { GlanceHttpError } from '../http/glance-error';
-import {
-  type StoreDriver,
-  StoreBadLocationError,
-  StoreError,
-  StoreNotFoundError,
-  StoreRegistry,
-} from '@glance-ts/stores';
+import { type StoreDriver, StoreError, StoreRegistry } from '@glance-ts/stores';
+import { ImageOperationError, INVALID_LOCATION } from './image-error-answers';
 import { inspectLocationData } from './image-format-inspection';
 import { isAllowedImportUri } from './import-uri-filter';
 
@@ -26,9 +21,6 @@ export interface AdmittedLocation {
 
 /** Glance's refusal of a non-http location for a caller without the service role. */
 export const HTTP_ONLY_FOR_NORMAL_USERS = 'http store must be enabled to use location API by normal user.';
-
-/** Glance's BadStoreUri text, and all a caller without the service role learns of a refusal. */
-const INVALID_LOCATION = 'Invalid location';
 
 /**
  * Decides whether a caller may point an image at the data a URL names, for the location API and
@@ -88,7 +80,7 @@ export class LocationAdmission {
 
   /** What a caller hears of a store's failure on its location (see the class comment). */
   private answerTo(trusted: boolean, url: string, error: unknown): unknown {
-    if (trusted) return locationError(url, error);
+    if (trusted) return new ImageOperationError({ kind: 'add-location', url }, error);
     return error instanceof StoreError ? refusal(url, error.message) : error;
   }
 
@@ -127,25 +119,4 @@ function describeStore(store: StoreDriver): string {
     return `${store.id} (cluster ${properties.fsid ?? 'not reached yet'}, pool ${properties.pool})`;
   if (store.type === 'file') return `${store.id} (${properties.data_dir})`;
   return store.id;
-}
-
-/** A trusted caller's refused location: its mistake is 400, an outage 503, as Glance's stores. */
-function locationError(url: string, error: unknown): unknown {
-  if (error instanceof StoreBadLocationError)
-    return GlanceHttpError.forOperators(400, INVALID_LOCATION, error.message);
-  if (error instanceof StoreNotFoundError) {
-    return GlanceHttpError.forOperators(
-      400,
-      `${INVALID_LOCATION}: no data there.`,
-      `Invalid location ${url}: no data there.`,
-    );
-  }
-  if (error instanceof StoreError) {
-    return GlanceHttpError.forOperators(
-      503,
-      `Cannot check the location now: ${error.summary}`,
-      `Cannot check location ${url} now: ${error.message}`,
-    );
-  }
-  return error;
 }

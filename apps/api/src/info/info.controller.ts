@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ImportInfoDto, StoresDetailDto, StoresDto, UsageDto } from '@glance-ts/contracts';
 import { GlanceGet } from '../http/glance-get.decorator';
-import { Authenticated, Policy, RequiresMultiStore } from '../policy/access.decorators';
+import { Authenticated, Policy, RequiresMultiStore } from '../access/access.decorators';
 import { InfoService } from './info.service';
 import { IMPORT_INFO_EXAMPLE, STORES_DETAIL_EXAMPLE, STORES_EXAMPLE } from './info.examples';
 

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IMAGE_SCHEMA, IMAGES_SCHEMA } from '@glance-ts/contracts';
 import { GlanceGet } from '../http/glance-get.decorator';
 import { pythonJsonBody } from '../http/python-json';
-import { Authenticated } from '../policy/access.decorators';
+import { Authenticated } from '../access/access.decorators';
 
 const IMAGE_SCHEMA_BODY = pythonJsonBody(IMAGE_SCHEMA);
 const IMAGES_SCHEMA_BODY = pythonJsonBody(IMAGES_SCHEMA);

@@ -5,7 +5,7 @@ import { VersionsDto } from '@glance-ts/contracts';
 import type { GlanceConfig } from '@glance-ts/config';
 import { GLANCE_CONFIG } from '../config/config.tokens';
 import { pythonJsonBody } from '../http/python-json';
-import { Public } from '../policy/access.decorators';
+import { Public } from '../access/access.decorators';
 import { versionsDocument } from './api-versions';
 
 const EXAMPLE = versionsDocument('http://127.0.0.1:9292', true);

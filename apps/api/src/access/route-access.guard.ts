@@ -3,9 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { PolicyEnforcer } from '@glance-ts/policy';
 import { GLANCE_MESSAGES, GlanceHttpError } from '../http/glance-error';
-import { ImageAuthorizer } from '../images/image-authorizer';
 import { StoreRegistry } from '@glance-ts/stores';
 import { readRouteAccess, type RouteAccess } from './access.decorators';
+import { IMAGE_ACCESS, type ImageAccess } from './image-access';
 
 /**
  * The one global guard. Checks run in Glance's order: the auth hook has already answered 401;
@@ -22,7 +22,7 @@ export class RouteAccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(PolicyEnforcer) private readonly enforcer: PolicyEnforcer,
     private readonly stores: StoreRegistry,
-    @Inject(ImageAuthorizer) private readonly images: ImageAuthorizer,
+    @Inject(IMAGE_ACCESS) private readonly images: ImageAccess,
   ) {}
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
