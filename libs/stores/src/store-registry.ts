@@ -1,5 +1,5 @@
 import type { StoreDetailDto, StoreDto, StoresDetailDto, StoresDto } from '@glance-ts/contracts';
-import { type GlanceConfig, RESERVED_STORE_PREFIX } from '@glance-ts/config';
+import type { GlanceConfig } from '@glance-ts/config';
 import { createStoreDriver, type StoreDriverContext } from './drivers';
 import type { StoreDriver } from './drivers/store-driver';
 
@@ -98,13 +98,14 @@ export class StoreRegistry {
     await Promise.all(this.allDrivers().map((driver) => driver.close()));
   }
 
+  /** Discovery lists every configured store: configuration refuses Glance's reserved ids (`os_glance_*`). */
   list(): StoresDto {
-    return { stores: this.visible().map((driver) => this.listEntry(driver)) };
+    return { stores: this.drivers.map((driver) => this.listEntry(driver)) };
   }
 
   detail(): StoresDetailDto {
     return {
-      stores: this.visible().map((driver): StoreDetailDto => ({
+      stores: this.drivers.map((driver): StoreDetailDto => ({
         ...this.listEntry(driver),
         type: driver.type,
         properties: driver.properties(),
@@ -119,10 +120,6 @@ export class StoreRegistry {
     return () => this.discoveryListeners.delete(listener);
   }
 
-  /** Config refuses reserved ids; filtering again keeps internal stores (a later issue) unlisted. */
-  private visible(): StoreDriver[] {
-    return this.drivers.filter((driver) => !driver.id.startsWith(RESERVED_STORE_PREFIX));
-  }
 
   /** Keys in Glance's order: id, description, default, read-only; flags are the string "true". */
   private listEntry(driver: StoreDriver): StoreDto {
