@@ -1,4 +1,4 @@
-import { pythonJsonDumps } from '../src/http/python-json';
+import { dumps } from '@glance-ts/pycompat';
 import { rawRequest } from './support/raw-http';
 import { loadReferenceCaptures, type ReferenceCapture } from './support/reference-captures';
 import { fixture, type RunningApi, startApi } from './support/test-api';
@@ -23,7 +23,7 @@ function headDetailBody(glance25Body: string): string {
     if (store.type === 'rbd') store.properties.fsid = null;
     (store as Record<string, unknown>).weight = 0;
   }
-  return pythonJsonDumps(parsed);
+  return dumps(parsed);
 }
 
 /**
@@ -54,7 +54,7 @@ const HEAD_VERSIONS = [
 function headVersionsBody(glance25Body: string): string {
   const parsed = JSON.parse(glance25Body) as { versions: Array<{ links: unknown }> };
   const links = parsed.versions[0].links;
-  return pythonJsonDumps({ versions: HEAD_VERSIONS.map(([id, status]) => ({ id, status, links })) });
+  return dumps({ versions: HEAD_VERSIONS.map(([id, status]) => ({ id, status, links })) });
 }
 
 /** The answer Glance HEAD gives, where it differs from the Glance 25 capture. */

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { pythonJsonBody } from '../http/python-json';
+import { pythonJsonBody } from '../http/json-body';
 import { Public } from '../access/access.decorators';
 import { OpenApiDocumentHolder } from './openapi-document';
 

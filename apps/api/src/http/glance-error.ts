@@ -1,4 +1,4 @@
-import { pythonJsonDumps } from './python-json';
+import { dumps } from '@glance-ts/pycompat';
 
 /** Reason phrases as webob prints them in error bodies. */
 const TITLES: Record<number, string> = {
@@ -149,7 +149,7 @@ export function renderGlanceError(
   if (mediaType === 'application/json') {
     contentType = 'application/json';
     const message = methodTemplate ? `${text} <br /><br />\n` : `${text}<br /><br />\n${detail}\n\n`;
-    body = pythonJsonDumps({ message, code, title });
+    body = dumps({ message, code, title });
   } else if (mediaType === 'text/html') {
     contentType = 'text/html; charset=UTF-8';
     const html = methodTemplate

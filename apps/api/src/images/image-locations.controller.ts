@@ -15,7 +15,7 @@ import {
 import { ErrorDto } from '@glance-ts/contracts';
 import type { ImageRecord } from '@glance-ts/db';
 import { JsonBody } from '../http/body-parsers';
-import { pythonJsonBody } from '../http/python-json';
+import { pythonJsonBody } from '../http/json-body';
 import { ImagePolicy } from '../access/access.decorators';
 import { ADD_LOCATION_SCHEMA } from './domain/location-request';
 import { ImageLocationsService } from './image-locations.service';

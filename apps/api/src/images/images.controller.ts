@@ -29,7 +29,7 @@ import type { ImageRecord } from '@glance-ts/db';
 import type { RequestContext } from '../auth/request-context';
 import { jsonBody, JsonBody } from '../http/body-parsers';
 import { GlanceHttpError } from '../http/glance-error';
-import { pythonJsonBody } from '../http/python-json';
+import { pythonJsonBody } from '../http/json-body';
 import { ImagePolicy, OwnProjectPolicy, RequestPolicy } from '../access/access.decorators';
 import { isImagePatchMediaType, parseImagePatch } from './domain/image-patch';
 import { ImagesService } from './images.service';

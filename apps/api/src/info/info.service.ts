@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ImportInfoDto, UsageDto } from '@glance-ts/contracts';
 import type { GlanceConfig } from '@glance-ts/config';
 import { GLANCE_CONFIG } from '../config/config.tokens';
-import { pythonJsonBody } from '../http/python-json';
+import { pythonJsonBody } from '../http/json-body';
 import { StoreRegistry } from '@glance-ts/stores';
 
 /**

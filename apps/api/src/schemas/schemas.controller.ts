@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IMAGE_SCHEMA, IMAGES_SCHEMA } from '@glance-ts/contracts';
 import { GlanceGet } from '../http/glance-get.decorator';
-import { pythonJsonBody } from '../http/python-json';
+import { pythonJsonBody } from '../http/json-body';
 import { Authenticated } from '../access/access.decorators';
 
 const IMAGE_SCHEMA_BODY = pythonJsonBody(IMAGE_SCHEMA);

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { VersionsDto } from '@glance-ts/contracts';
 import type { GlanceConfig } from '@glance-ts/config';
 import { GLANCE_CONFIG } from '../config/config.tokens';
-import { pythonJsonBody } from '../http/python-json';
+import { pythonJsonBody } from '../http/json-body';
 import { Public } from '../access/access.decorators';
 import { versionsDocument } from './api-versions';
 

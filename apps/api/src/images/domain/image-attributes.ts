@@ -1,6 +1,6 @@
 import type { ImageCore } from '@glance-ts/db';
+import { pyTitle } from '@glance-ts/pycompat';
 import { ImageRequestError } from './image-errors';
-import { hasFourByteCharacter, pythonTitle } from './python-text';
 
 /**
  * What Glance's create and update paths share: which attributes are columns, which names are
@@ -132,7 +132,7 @@ export function checkDatabaseConstraints(values: StoredImageValues): void {
 
 function checkFourByte(key: string, value: unknown): void {
   if (typeof value === 'string' && hasFourByteCharacter(value)) {
-    throw new ImageRequestError(400, `${pythonTitle(key)} can't contain 4 byte unicode characters.`);
+    throw new ImageRequestError(400, `${pyTitle(key)} can't contain 4 byte unicode characters.`);
   }
 }
 
@@ -147,4 +147,10 @@ export function uniqueTags(tags: readonly string[]): string[] {
  */
 export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Characters outside the Basic Multilingual Plane: 4 bytes in UTF-8 (Glance refuses them in the database). */
+export function hasFourByteCharacter(text: string): boolean {
+  for (const char of text) if ((char.codePointAt(0) as number) > 0xffff) return true;
+  return false;
 }

@@ -13,9 +13,9 @@ import {
   uniqueTags,
   WRITABLE_CORE_ATTRIBUTES,
 } from './image-attributes';
+import { pyLen } from '@glance-ts/pycompat';
 import { ImageRequestError } from './image-errors';
-import { validateImageSchema } from './image-schema-validator';
-import { pythonLength } from './python-text';
+import { validateImageSchema } from './image-schema';
 
 /**
  * POST /v2/images: the body as Glance's RequestDeserializer.create, its image factory (read-only
@@ -86,7 +86,7 @@ export function parseCreateImageBody(body: unknown, quotas: ImageQuotas = {}): I
       !READ_ONLY_ON_CREATE.includes(name),
   );
   for (const name of customNames) {
-    if (pythonLength(name) > MAX_PROPERTY_NAME_LENGTH) {
+    if (pyLen(name) > MAX_PROPERTY_NAME_LENGTH) {
       throw new ImageRequestError(400, 'Custom property should not be greater than 255 characters.');
     }
     if (isReservedName(name)) throw reservedError(name);

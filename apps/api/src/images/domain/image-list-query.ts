@@ -7,9 +7,8 @@ import type {
   SortSpec,
 } from '@glance-ts/db';
 import { IMAGE_STATUSES } from '@glance-ts/contracts';
+import { parseIsoTime, parseWebobQueryString, pyInt, pyStrip, urlencode } from '@glance-ts/pycompat';
 import { ImageRequestError } from './image-errors';
-import { parseIsoTime } from './iso8601';
-import { parsePythonInt, pythonStrip } from './python-text';
 
 /**
  * GET /v2/images: the query as Glance reads it (RequestDeserializer.index and _get_sorting_params,
@@ -140,7 +139,7 @@ export function parseImageListQuery(
   const limitText = params.popFirst('limit');
   const marker = params.popFirst('marker');
   const memberStatus = params.popFirst('member_status') ?? 'accepted';
-  const tags = params.popAll('tag').map(pythonStrip);
+  const tags = params.popAll('tag').map(pyStrip);
 
   const visibility = params.getLast('visibility');
   if (visibility && !(VISIBILITY_FILTERS as readonly string[]).includes(visibility)) {
@@ -155,7 +154,7 @@ export function parseImageListQuery(
   }
   let limit = limitParamDefault;
   if (limitText !== undefined) {
-    const parsed = parsePythonInt(limitText);
+    const parsed = pyInt(limitText);
     if (parsed === undefined) throw badRequest('limit param must be an integer');
     if (parsed < 0) throw badRequest('limit param must be positive');
     limit = parsed;
@@ -220,7 +219,7 @@ function applyDatabaseFilters(params: QueryParams, filters: ParsedImageListQuery
   for (const [key, value] of remaining) {
     if (key.endsWith('_min') || key.endsWith('_max')) {
       remaining.delete(key);
-      const bound = parsePythonInt(value);
+      const bound = pyInt(value);
       if (bound === undefined) throw badRequest('Unable to filter on a range with a non-numeric value.');
       if (key === 'size_min') filters.sizeMin = bound;
       else if (key === 'size_max') filters.sizeMax = bound;
@@ -335,16 +334,16 @@ function sortingParams(params: QueryParams): SortSpec[] {
     if (params.has('sort_key') || params.has('sort_dir')) {
       throw badRequest('Old and new sorting syntax cannot be combined');
     }
-    for (const item of pythonStrip(params.popFirst('sort') as string).split(',')) {
+    for (const item of pyStrip(params.popFirst('sort') as string).split(',')) {
       const colon = item.indexOf(':');
       const key = colon < 0 ? item : item.slice(0, colon);
       const dir = colon < 0 ? '' : item.slice(colon + 1);
-      keys.push(validateSortKey(pythonStrip(key)));
-      dirs.push(validateSortDir(pythonStrip(dir || 'desc')));
+      keys.push(validateSortKey(pyStrip(key)));
+      dirs.push(validateSortDir(pyStrip(dir || 'desc')));
     }
   } else {
-    for (const key of params.popAll('sort_key')) keys.push(validateSortKey(pythonStrip(key)));
-    for (const dir of params.popAll('sort_dir')) dirs.push(validateSortDir(pythonStrip(dir)));
+    for (const key of params.popAll('sort_key')) keys.push(validateSortKey(pyStrip(key)));
+    for (const dir of params.popAll('sort_dir')) dirs.push(validateSortDir(pyStrip(dir)));
     if (dirs.length > 1 && dirs.length !== keys.length) {
       throw badRequest('Number of sort dirs does not match the number of sort keys');
     }
@@ -376,11 +375,11 @@ function validateSortDir(dir: string): SortSpec['dir'] {
 export function buildListLinks(query: ListQueryInput, nextMarker?: string | null): ImageListLinks {
   const params = new QueryParams(queryPairs(query)).toDict();
   params.delete('marker');
-  const encoded = pythonUrlencode([...params]);
+  const encoded = urlencode([...params]);
   const links: ImageListLinks = { first: encoded ? `/v2/images?${encoded}` : '/v2/images' };
   if (nextMarker !== undefined && nextMarker !== null) {
     params.set('marker', nextMarker);
-    links.next = `/v2/images?${pythonUrlencode([...params])}`;
+    links.next = `/v2/images?${urlencode([...params])}`;
   }
   return links;
 }
@@ -394,93 +393,4 @@ export function queryPairs(query: ListQueryInput): Array<[string, string]> {
     for (const item of Array.isArray(value) ? value : [value]) pairs.push([key, String(item)]);
   }
   return pairs;
-}
-
-/**
- * webob's `parse_qsl_text`: `+` is a space, pairs split on `&` and `;`, empty pieces dropped, a
- * piece without `=` has an empty value, `%XX` decoded to bytes then UTF-8. A `%` not followed by
- * two characters Python's `int(x, 16)` reads as a byte stays as it is. The raw query is the request
- * line's bytes, each character of the string standing for one byte (as WSGI passes it); a
- * character above U+00FF is taken as its UTF-8 bytes. Invalid UTF-8 becomes U+FFFD (webob fails).
- */
-export function parseWebobQueryString(raw: string): Array<[string, string]> {
-  const bytes = toBytes(raw.startsWith('?') ? raw.slice(1) : raw).map((byte) =>
-    byte === 0x2b ? 0x20 : byte,
-  );
-  const pairs: Array<[string, string]> = [];
-  let start = 0;
-  for (let i = 0; i <= bytes.length; i += 1) {
-    if (i < bytes.length && bytes[i] !== 0x26 && bytes[i] !== 0x3b) continue;
-    const piece = bytes.slice(start, i);
-    start = i + 1;
-    if (piece.length === 0) continue;
-    const equals = piece.indexOf(0x3d);
-    const name = equals < 0 ? piece : piece.slice(0, equals);
-    const value = equals < 0 ? [] : piece.slice(equals + 1);
-    pairs.push([decodeUtf8(unquoteBytes(name)), decodeUtf8(unquoteBytes(value))]);
-  }
-  return pairs;
-}
-
-function toBytes(text: string): number[] {
-  const bytes: number[] = [];
-  for (const char of text) {
-    const code = char.codePointAt(0) as number;
-    if (code <= 0xff) bytes.push(code);
-    else bytes.push(...new TextEncoder().encode(char));
-  }
-  return bytes;
-}
-
-/**
- * webob's `unquote`: split on `%`, and read the first two bytes of each following piece (never
- * past the next `%`) as a hex byte, keeping the `%` when they are not one.
- */
-function unquoteBytes(bytes: number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  while (i < bytes.length && bytes[i] !== 0x25) out.push(bytes[i++]);
-  while (i < bytes.length) {
-    let end = i + 1;
-    while (end < bytes.length && bytes[end] !== 0x25) end += 1;
-    const piece = bytes.slice(i + 1, end);
-    const value = pythonHexByte(piece.slice(0, 2));
-    if (value === undefined) out.push(0x25, ...piece);
-    else out.push(value, ...piece.slice(2));
-    i = end;
-  }
-  return out;
-}
-
-/** `bytes([int(two_bytes, 16)])`: surrounding ASCII whitespace and a sign are allowed by int(). */
-function pythonHexByte(bytes: number[]): number | undefined {
-  const text = String.fromCharCode(...bytes).replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '');
-  const match = /^([+-]?)([0-9a-fA-F]+)$/.exec(text);
-  if (!match) return undefined;
-  const value = (match[1] === '-' ? -1 : 1) * parseInt(match[2], 16);
-  return value >= 0 && value <= 0xff ? value : undefined;
-}
-
-function decodeUtf8(bytes: number[]): string {
-  // Python keeps a byte order mark; TextDecoder drops it unless told not to.
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(Uint8Array.from(bytes));
-}
-
-const URL_SAFE = /^[A-Za-z0-9_.~-]$/;
-
-/** Python's `urllib.parse.urlencode(pairs)`: `quote_plus` on keys and values (UTF-8). */
-export function pythonUrlencode(pairs: ReadonlyArray<readonly [string, string]>): string {
-  return pairs.map(([key, value]) => `${quotePlus(key)}=${quotePlus(value)}`).join('&');
-}
-
-function quotePlus(text: string): string {
-  let out = '';
-  for (const char of text) {
-    if (char === ' ') out += '+';
-    else if (URL_SAFE.test(char)) out += char;
-    else
-      for (const byte of new TextEncoder().encode(char))
-        out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
 }

@@ -13,11 +13,10 @@ import {
   uniqueTags,
   WRITABLE_CORE_ATTRIBUTES,
 } from './image-attributes';
+import { PY_WHITESPACE_CLASS, pyStr, pyStrip } from '@glance-ts/pycompat';
 import { ImageRequestError } from './image-errors';
-import { IMAGE_VALIDATION_SCHEMA, validateImageSchema } from './image-schema-validator';
+import { IMAGE_VALIDATION_SCHEMA, validateImageSchema } from './image-schema';
 import { applyLocationOperation, initialLocationState, type LocationPatchResult } from './location-patch';
-import { pythonStr } from './python-repr';
-import { pythonStrip, PYTHON_WHITESPACE_CLASS } from './python-text';
 
 /**
  * PATCH /v2/images/{id}: Glance's RequestDeserializer.update (content types, operation objects,
@@ -155,9 +154,7 @@ function operationOfV21(change: Record<string, unknown>): ImagePatchOp {
     );
   }
   if (!(SUPPORTED_OPERATIONS as readonly unknown[]).includes(op)) {
-    throw badRequest(
-      `Invalid operation: \`${pythonStr(op)}\`. It must be one of the following: ${available}.`,
-    );
+    throw badRequest(`Invalid operation: \`${pyStr(op)}\`. It must be one of the following: ${available}.`);
   }
   return op as ImagePatchOp;
 }
@@ -180,7 +177,7 @@ function operationOfV20(change: Record<string, unknown>): ImagePatchOp {
   return present[0];
 }
 
-const ADJACENT_SLASHES = new RegExp(`/[${PYTHON_WHITESPACE_CLASS}]*?/`);
+const ADJACENT_SLASHES = new RegExp(`/[${PY_WHITESPACE_CLASS}]*?/`);
 
 /**
  * Glance's `_decode_json_pointer`: its own checks of the pointer, then the tokens with `~1` and
@@ -189,21 +186,20 @@ const ADJACENT_SLASHES = new RegExp(`/[${PYTHON_WHITESPACE_CLASS}]*?/`);
  */
 export function decodeJsonPointer(pointer: unknown): string[] {
   // Glance fails with a 500 on a pointer that is not a string; the pointer check says why.
-  const text = pythonStr(pointer);
+  const text = pyStr(pointer);
   if (typeof pointer !== 'string' || !text.startsWith('/')) {
     throw badRequest(`Pointer \`${text}\` does not start with "/".`);
   }
   if (ADJACENT_SLASHES.test(text.slice(1))) throw badRequest(`Pointer \`${text}\` contains adjacent "/".`);
   if (text.length > 1 && text.endsWith('/')) throw badRequest(`Pointer \`${text}\` end with "/".`);
-  if (pythonStrip(text.slice(1)) === '/')
-    throw badRequest(`Pointer \`${text}\` does not contains valid token.`);
+  if (pyStrip(text.slice(1)) === '/') throw badRequest(`Pointer \`${text}\` does not contains valid token.`);
   if (/~[^01]/u.test(text) || text.endsWith('~')) {
     throw badRequest(`Pointer \`${text}\` contains "~" not part of a recognized escape sequence.`);
   }
   return text
     .replace(/^\/+/, '')
     .split('/')
-    .map((token) => pythonStrip(token.replaceAll('~1', '/').replaceAll('~0', '~')));
+    .map((token) => pyStrip(token.replaceAll('~1', '/').replaceAll('~0', '~')));
 }
 
 /** `_validate_path`: one level, except `/locations/N` for add and remove. */

@@ -1,7 +1,7 @@
 import type { ImageRecord } from '@glance-ts/db';
 import { setOwn } from './image-attributes';
 import type { ImageListLinks } from './image-list-query';
-import { IMAGE_VALIDATION_SCHEMA } from './image-schema-validator';
+import { IMAGE_VALIDATION_SCHEMA } from './image-schema';
 
 /**
  * Image bodies as Glance's ResponseSerializer builds them (`_format_image`, `index`): custom

@@ -1,6 +1,6 @@
 import type { ImageRecord } from '@glance-ts/db';
+import { pyRepr } from '@glance-ts/pycompat';
 import { ImageRequestError } from './image-errors';
-import { pythonRepr } from './python-repr';
 
 /**
  * JSON patch on `/locations` (Glance's `_do_add_locations`, `_do_replace_locations`,
@@ -95,7 +95,7 @@ export function applyLocationOperation(
     if (!sameUrls) {
       // Glance replaces a non-empty list only to change the metadata of the same URLs.
       if (state.locations.length > 0) {
-        throw badRequest(`Original locations is not empty: ${pythonRepr(state.locations.map(withStatus))}`);
+        throw badRequest(`Original locations is not empty: ${pyRepr(state.locations.map(withStatus))}`);
       }
       for (const location of locations) {
         if (locations.filter((other) => sameLocation(other, location)).length > 1) {

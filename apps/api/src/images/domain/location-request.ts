@@ -1,5 +1,5 @@
+import { describeValidationError, findSchemaError, type JsonSchema } from '@glance-ts/pycompat';
 import { ImageRequestError } from './image-errors';
-import { describeValidationError, findSchemaError, type JsonSchema } from './image-schema-validator';
 
 /** `POST /v2/images/{id}/locations`: a location URL and, optionally, the hash of its data. */
 export interface AddLocationRequest {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mulberry32 } from '@glance-ts/pycompat/testing';
 
 /**
  * How much the reliability suite does. CI runs it at scale 1 (a few minutes on two cores);
@@ -16,12 +17,5 @@ export const RELIABILITY_SEED = process.env.RELIABILITY_SEED ?? String(Date.now(
 
 /** mulberry32 seeded from the run's seed and a name (each suite its own stream). */
 export function seededRandom(name: string, seed: string = RELIABILITY_SEED): () => number {
-  let state = createHash('sha256').update(`${seed}:${name}`).digest().readUInt32LE(0);
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(createHash('sha256').update(`${seed}:${name}`).digest().readUInt32LE(0));
 }

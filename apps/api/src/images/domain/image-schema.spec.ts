@@ -1,13 +1,6 @@
+import { bestMatch, describeValidationError, findSchemaError, iterSchemaErrors } from '@glance-ts/pycompat';
 import { ImageRequestError } from './image-errors';
-import {
-  bestMatch,
-  describeValidationError,
-  findSchemaError,
-  IMAGE_VALIDATION_SCHEMA,
-  iterSchemaErrors,
-  pythonRegexSearch,
-  validateImageSchema,
-} from './image-schema-validator';
+import { IMAGE_VALIDATION_SCHEMA, validateImageSchema } from './image-schema';
 
 const PREFIX = "Provided object does not match schema 'image': ";
 const UUID_PATTERN =
@@ -214,62 +207,5 @@ describe('best_match: which of several errors Glance reports', () => {
     expect(error?.path).toEqual(['tags', 1]);
     expect(describeValidationError(error!)).toContain("in schema['properties']['tags']['items']:\n");
     expect(describeValidationError(error!)).toContain("On instance['tags'][1]:\n");
-  });
-});
-
-describe('generic keywords', () => {
-  const schema = {
-    properties: {
-      n: { type: 'number', minimum: 1, maximum: 3, exclusiveMinimum: 0, exclusiveMaximum: 5 },
-      list: { type: 'array', minItems: 1, maxItems: 2, uniqueItems: true },
-      c: { const: 1 },
-      s: { minLength: 2 },
-      e: { enum: [1, true, null] },
-    },
-    additionalProperties: false,
-  };
-
-  it.each<[unknown, string | undefined]>([
-    [{ n: 0.5 }, '0.5 is less than the minimum of 1'],
-    [{ n: 4 }, '4 is greater than the maximum of 3'],
-    [{ list: [] }, '[] is too short'],
-    [{ list: [1, 2, 3] }, '[1, 2, 3] is too long'],
-    [{ list: [1, 1] }, '[1, 1] has non-unique elements'],
-    [{ list: [1, true] }, undefined],
-    [{ c: true }, '1 was expected'],
-    [{ c: 1.0 }, undefined],
-    [{ s: 'é' }, "'é' is too short"],
-    [{ s: '😀' }, "'😀' is too short"],
-    [{ e: 1 }, undefined],
-    [{ e: false }, 'False is not one of [1, True, None]'],
-    [{ e: 0 }, '0 is not one of [1, True, None]'],
-    [{ z: 1, y: 2 }, "Additional properties are not allowed ('y', 'z' were unexpected)"],
-  ])('%j → %s', (instance, message) => {
-    expect(findSchemaError(instance, schema)?.message).toBe(message);
-  });
-
-  it('refuses keywords it does not implement rather than ignoring them', () => {
-    expect(() => findSchemaError({}, { anyOf: [] })).toThrow('anyOf is not supported');
-  });
-});
-
-describe('pythonRegexSearch', () => {
-  it("Python's $ also matches before a final newline", () => {
-    expect(pythonRegexSearch('^a$', 'a\n')).toBe(true);
-    expect(pythonRegexSearch('^a$', 'a\n\n')).toBe(false);
-    expect(pythonRegexSearch(UUID_PATTERN, '0b5a1c7e-9f6d-4b2a-8c3e-1d2f3a4b5c6d\n')).toBe(true);
-  });
-
-  it('searches (not anchored) and reads \\d and \\s as Unicode classes', () => {
-    expect(pythonRegexSearch('b', 'abc')).toBe(true);
-    expect(pythonRegexSearch('^\\d$', '٣')).toBe(true);
-    expect(pythonRegexSearch('^\\s$', '\x1c')).toBe(true);
-    expect(pythonRegexSearch('^[\\s]$', '\ufeff')).toBe(false);
-    expect(pythonRegexSearch('[]a]', ']')).toBe(true);
-  });
-
-  it('refuses constructs whose meaning differs', () => {
-    expect(() => pythonRegexSearch('\\w', 'a')).toThrow();
-    expect(() => pythonRegexSearch('(?P<x>a)', 'a')).toThrow();
   });
 });
