@@ -7,7 +7,7 @@ import { CliError, HttpError } from '../lib/errors';
 import { DictColumn, type Cell, type ListOutput, renderList, selectColumns } from '../lib/output/formatters';
 import { printDict } from '../lib/output/glanceclient';
 import { chosenFormat, outputFlags, tableFitWidth } from '../lib/output/output-flags';
-import { PyDict } from '../lib/output/python-values';
+import { PyDict } from '@glance-ts/pycompat';
 
 /** Glance flags a default or read-only store with the string "true" and omits the key otherwise. */
 function isSet(value: unknown): boolean {

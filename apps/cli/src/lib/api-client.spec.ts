@@ -3,7 +3,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { ApiClient, parseImageUrl } from './api-client';
 import { CliError, ConnectionError, HttpError } from './errors';
-import { PyFloat } from './output/python-values';
+import { PyFloat } from '@glance-ts/pycompat';
 
 describe('parseImageUrl', () => {
   it.each([

@@ -6,8 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 import type { Dispatcher } from 'undici';
 import { CliError, ConnectionError } from './errors';
 import { httpError, reasonPhrase } from './http-errors';
-import { loads } from './output/python-json';
-import type { PyValue } from './output/python-values';
+import { loads } from '@glance-ts/pycompat';
+import type { PyValue } from '@glance-ts/pycompat';
 
 export interface ImageEndpoint {
   /** Base URL requests are resolved against, without a trailing slash or version segment. */

@@ -9,8 +9,8 @@
 //
 // Deliberately left out: abbreviated long options (argparse's allow_abbrev), which glanceclient
 // accepts but which would make adding an option a breaking change for scripts.
+import { pyBigInt, pyStrRepr } from '@glance-ts/pycompat';
 import { CliError } from './errors';
-import { pyStrRepr } from './output/python-values';
 
 /** A value conversion, named as argparse names it in "invalid <name> value: '...'". */
 export interface ValueType {
@@ -21,14 +21,10 @@ export interface ValueType {
 
 export const STRING: ValueType = { name: 'str', convert: (text) => text };
 
-// Python's int(): surrounding whitespace, a sign, digits with single underscores between them.
-const PYTHON_INT = /^[\s]*([+-]?)(\d+(?:_\d+)*)[\s]*$/;
-
 /** Python's int(text), as a number, or a bigint beyond 2^53 (JSON carries it exactly). */
 export function parsePythonInt(text: string): number | bigint {
-  const match = PYTHON_INT.exec(text);
-  if (!match) throw new RangeError(`invalid literal for int() with base 10: ${pyStrRepr(text)}`);
-  const value = BigInt(match[1] + match[2].replace(/_/g, ''));
+  const value = pyBigInt(text);
+  if (value === undefined) throw new RangeError(`invalid literal for int() with base 10: ${pyStrRepr(text)}`);
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
     ? Number(value)
     : value;

@@ -6,7 +6,7 @@
 // All three give the same details, "403 Forbidden: <text>", as glanceclient gets from the HTML.
 import { STATUS_CODES } from 'node:http';
 import { HttpError } from './errors';
-import { pyStrip } from './output/textwrap';
+import { pyStrip } from '@glance-ts/pycompat';
 
 export const UNAUTHORIZED_MESSAGE = 'Invalid OpenStack Identity credentials.';
 const MULTIPLE_CHOICES_MESSAGE =

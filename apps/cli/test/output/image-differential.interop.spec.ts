@@ -1,21 +1,14 @@
 // Differential tests of the image commands' printing and checking against the real
 // python-glanceclient 4.1 (print_image, make_size_human_readable), pprint and warlock/jsonschema
 // (the validation messages), and glanceclient's image model (the patch of an image-update).
+import { loads, pformat, type PyDict } from '@glance-ts/pycompat';
+import { type OracleAnswer, RandomData } from '@glance-ts/pycompat/testing';
 import type { JsonSchema } from '../../src/lib/images/image-schema';
 import { BASE_IMAGE_SCHEMA } from '../../src/lib/images/base-image-schema';
 import { imagePatch } from '../../src/lib/images/image-fields';
 import { makeSizeHumanReadable, printImage } from '../../src/lib/images/image-output';
-import { imageValueError } from '../../src/lib/images/schema-validation';
-import { pformat } from '../../src/lib/output/python-pprint';
-import { loads } from '../../src/lib/output/python-json';
-import type { PyDict } from '../../src/lib/output/python-values';
-import {
-  type OracleCase,
-  type OracleResult,
-  assertOracleAvailable,
-  runOracle,
-} from '../support/python-oracle';
-import { RandomData } from '../support/random-data';
+import { imageValueError } from '../../src/lib/images/warlock';
+import { type GlanceclientRequest, askGlanceclient } from '../support/glanceclient-oracle';
 
 jest.setTimeout(60_000);
 
@@ -26,7 +19,7 @@ const SEED = 20261125;
 const SERVER_SCHEMA = JSON.parse(JSON.stringify(require('@glance-ts/contracts').IMAGE_SCHEMA)) as JsonSchema;
 
 interface Comparison {
-  oracle: OracleCase;
+  oracle: GlanceclientRequest;
   ours: () => unknown;
   /** Turns Python's result into what `ours` returns, when they differ in form only. */
   normalize?: (python: unknown) => unknown;
@@ -57,7 +50,7 @@ function build(): Comparison[] {
     const humanReadable = data.chance(0.4);
     const maxColWidth = data.chance(0.4) ? data.int(0, 60) : undefined;
     comparisons.push({
-      oracle: { kind: 'print_image', input, human_readable: humanReadable, max_col_width: maxColWidth },
+      oracle: { op: 'print_image', input, human_readable: humanReadable, max_col_width: maxColWidth },
       ours: () =>
         printImage(
           { py: loads(input) as PyDict, json: JSON.parse(input) },
@@ -85,7 +78,7 @@ function build(): Comparison[] {
   for (let i = 0; i < 100; i++)
     sizes.push(String(data.int(0, 2 ** 31) * data.pick([1, 1024, 1024 * 1024, 1024 ** 3])));
   for (const input of sizes) {
-    comparisons.push({ oracle: { kind: 'size', input }, ours: () => makeSizeHumanReadable(loads(input)) });
+    comparisons.push({ oracle: { op: 'size', input }, ours: () => makeSizeHumanReadable(loads(input)) });
   }
 
   const pformatInputs = [
@@ -97,7 +90,7 @@ function build(): Comparison[] {
   ];
   for (let i = 0; i < 150; i++) pformatInputs.push(data.json(3));
   for (const input of pformatInputs) {
-    comparisons.push({ oracle: { kind: 'pformat', input }, ours: () => pformat(loads(input), 72) });
+    comparisons.push({ oracle: { op: 'pformat', input }, ours: () => pformat(loads(input), 72) });
   }
 
   // Values image-create and image-update may set: every kind of schema refusal, and acceptance.
@@ -122,7 +115,7 @@ function build(): Comparison[] {
   for (const schema of [BASE_IMAGE_SCHEMA, SERVER_SCHEMA]) {
     for (const [key, value] of values) {
       comparisons.push({
-        oracle: { kind: 'warlock', schema: JSON.stringify(schema), key, value },
+        oracle: { op: 'warlock', schema: JSON.stringify(schema), key, value },
         ours: () => imageValueError(schema, key, loads(value)) ?? '',
       });
     }
@@ -153,7 +146,7 @@ function build(): Comparison[] {
     const schema = data.pick([BASE_IMAGE_SCHEMA, SERVER_SCHEMA]);
     comparisons.push({
       oracle: {
-        kind: 'patch',
+        op: 'patch',
         schema: JSON.stringify(schema),
         current: JSON.stringify(current),
         fields: JSON.stringify(fields),
@@ -182,17 +175,16 @@ function sortOperations<T extends { path: string }>(operations: T[]): T[] {
 
 describe('image printing and checks, compared with python-glanceclient through /usr/bin/python3', () => {
   const comparisons = build();
-  let results: OracleResult[];
+  let results: OracleAnswer[];
 
   beforeAll(() => {
-    assertOracleAvailable();
-    results = runOracle(comparisons.map((c) => c.oracle));
+    results = askGlanceclient(comparisons.map((c) => c.oracle));
   });
 
   it.each(['print_image', 'size', 'pformat', 'warlock', 'patch'])('%s matches', (kind) => {
     const relevant = comparisons
       .map((c, i) => ({ ...c, result: results[i] }))
-      .filter((c) => c.oracle.kind === kind);
+      .filter((c) => c.oracle.op === kind);
     expect(relevant.length).toBeGreaterThan(0);
     const mismatches = relevant
       .map((c) => {

@@ -1,6 +1,10 @@
 // Differential tests: our ports against the real Python libraries glanceclient prints with, on a
 // few hundred generated inputs each. Any byte of difference fails, with the input in the message.
+// (textwrap, wcwidth, json and repr, which these print through, are @glance-ts/pycompat's and
+// compared there.)
 import { writeFileSync } from 'node:fs';
+import { loads, type PyDict } from '@glance-ts/pycompat';
+import { RandomData } from '@glance-ts/pycompat/testing';
 import { printDict, printList } from '../../src/lib/output/glanceclient';
 import {
   type HelpAction,
@@ -9,24 +13,15 @@ import {
   formatHelp,
 } from '../../src/lib/help/argparse-format';
 import { PrettyTable, type Alignment } from '../../src/lib/output/prettytable';
-import { dumps, loads } from '../../src/lib/output/python-json';
-import { type PyDict, pyRepr } from '../../src/lib/output/python-values';
-import { fill } from '../../src/lib/output/textwrap';
-import { wcswidth } from '../../src/lib/output/wcwidth';
-import {
-  type OracleCase,
-  type OracleResult,
-  assertOracleAvailable,
-  runOracle,
-} from '../support/python-oracle';
-import { RandomData } from '../support/random-data';
+import type { OracleAnswer } from '@glance-ts/pycompat/testing';
+import { type GlanceclientRequest, askGlanceclient } from '../support/glanceclient-oracle';
 
 jest.setTimeout(60_000);
 
 const SEED = 20261124;
 
 interface Comparison {
-  oracle: OracleCase;
+  oracle: GlanceclientRequest;
   ours: () => string | number;
 }
 
@@ -94,31 +89,26 @@ function randomHelpPage(data: RandomData, index: number): HelpPage {
   };
 }
 
+/**
+ * The cases @glance-ts/pycompat's printing-differential.interop.spec.ts compares (fill, wcswidth,
+ * dumps, repr) used to come first from this seed, in this file: drawing them again keeps the cases
+ * below the ones this test has always compared.
+ */
+function drawPycompatCases(data: RandomData): void {
+  for (let i = 0; i < 500; i++) {
+    data.text(40);
+    if (data.chance(0.2)) data.int(1, 6);
+    else data.int(7, 90);
+  }
+  for (let i = 0; i < 200; i++) data.text(6);
+  for (let i = 0; i < 300; i++) data.json(3);
+  for (let i = 0; i < 150; i++) data.json(2);
+}
+
 function build(): Comparison[] {
   const data = new RandomData(SEED);
+  drawPycompatCases(data);
   const comparisons: Comparison[] = [];
-
-  for (let i = 0; i < 500; i++) {
-    const text = data.text(40);
-    const width = data.chance(0.2) ? data.int(1, 6) : data.int(7, 90);
-    comparisons.push({ oracle: { kind: 'fill', text, width }, ours: () => fill(text, width) });
-  }
-  for (let i = 0; i < 200; i++) {
-    const text = data.text(6);
-    comparisons.push({ oracle: { kind: 'wcswidth', text }, ours: () => wcswidth(text) });
-  }
-  for (let i = 0; i < 300; i++) {
-    const input = data.json(3);
-    const indent = i % 3 === 0 ? 2 : undefined;
-    comparisons.push({
-      oracle: { kind: 'dumps', input, indent },
-      ours: () => dumps(loads(input), { indent }),
-    });
-  }
-  for (let i = 0; i < 150; i++) {
-    const input = data.json(2);
-    comparisons.push({ oracle: { kind: 'repr', input }, ours: () => pyRepr(loads(input)) });
-  }
 
   const dicts = [
     // The stores bodies Glance sends, and the empty dict (a header-only table).
@@ -129,7 +119,7 @@ function build(): Comparison[] {
   for (let i = 0; i < 350; i++) dicts.push(data.jsonObject(3, data.int(1, 6)));
   for (const input of dicts) {
     comparisons.push({
-      oracle: { kind: 'print_dict', input },
+      oracle: { op: 'print_dict', input },
       ours: () => printDict(loads(input) as PyDict) + '\n',
     });
   }
@@ -144,7 +134,7 @@ function build(): Comparison[] {
     });
     const input = `[${objects.join(', ')}]`;
     comparisons.push({
-      oracle: { kind: 'print_list', input, fields },
+      oracle: { op: 'print_list', input, fields },
       ours: () => printList(loads(input) as PyDict[], fields) + '\n',
     });
   }
@@ -162,7 +152,7 @@ function build(): Comparison[] {
       ? data.pick(fields.filter((f) => f !== 'Properties').concat(['ID']))
       : undefined;
     comparisons.push({
-      oracle: { kind: 'table', fields, rows, align, max_width: maxWidth, sortby },
+      oracle: { op: 'table', fields, rows, align, max_width: maxWidth, sortby },
       ours: () => {
         const table = new PrettyTable(fields, { align, maxWidth });
         for (const row of loads(rows) as unknown[][]) table.addRow(row);
@@ -173,38 +163,34 @@ function build(): Comparison[] {
   for (let i = 0; i < 150; i++) {
     const page = randomHelpPage(data, i);
     const columns = data.pick([80, 80, 100, 60, 40]);
-    comparisons.push({ oracle: { kind: 'help', page, columns }, ours: () => formatHelp(page, columns - 2) });
+    comparisons.push({ oracle: { op: 'help', page, columns }, ours: () => formatHelp(page, columns - 2) });
   }
   return comparisons;
 }
 
 describe('ports of Python output libraries, compared with /usr/bin/python3', () => {
   const comparisons = build();
-  let results: OracleResult[];
+  let results: OracleAnswer[];
 
   beforeAll(() => {
-    assertOracleAvailable();
-    results = runOracle(comparisons.map((c) => c.oracle));
+    results = askGlanceclient(comparisons.map((c) => c.oracle));
   });
 
-  it.each(['fill', 'wcswidth', 'dumps', 'repr', 'print_dict', 'print_list', 'table', 'help'])(
-    '%s matches byte for byte',
-    (kind) => {
-      const relevant = comparisons
-        .map((c, i) => ({ ...c, result: results[i] }))
-        .filter((c) => c.oracle.kind === kind);
-      expect(relevant.length).toBeGreaterThan(0);
-      // Sort keys of mixed types are a TypeError in Python: such random tables are not comparable.
-      const comparable = relevant.filter((c) => !('error' in c.result && kind === 'table'));
-      const mismatches = comparable
-        .map((c) => ({ case: c.oracle, ours: c.ours(), python: 'ok' in c.result ? c.result.ok : c.result }))
-        .filter((c) => c.ours !== c.python);
-      // DIFFERENTIAL_DUMP=file writes every mismatch there, for reading with diff tools.
-      if (process.env.DIFFERENTIAL_DUMP && mismatches.length > 0) {
-        writeFileSync(`${process.env.DIFFERENTIAL_DUMP}.${kind}.json`, JSON.stringify(mismatches, null, 2));
-      }
-      expect(mismatches.slice(0, 3)).toEqual([]);
-      expect(comparable.length).toBeGreaterThan(relevant.length * 0.8);
-    },
-  );
+  it.each(['print_dict', 'print_list', 'table', 'help'])('%s matches byte for byte', (kind) => {
+    const relevant = comparisons
+      .map((c, i) => ({ ...c, result: results[i] }))
+      .filter((c) => c.oracle.op === kind);
+    expect(relevant.length).toBeGreaterThan(0);
+    // Sort keys of mixed types are a TypeError in Python: such random tables are not comparable.
+    const comparable = relevant.filter((c) => !('error' in c.result && kind === 'table'));
+    const mismatches = comparable
+      .map((c) => ({ case: c.oracle, ours: c.ours(), python: 'ok' in c.result ? c.result.ok : c.result }))
+      .filter((c) => c.ours !== c.python);
+    // DIFFERENTIAL_DUMP=file writes every mismatch there, for reading with diff tools.
+    if (process.env.DIFFERENTIAL_DUMP && mismatches.length > 0) {
+      writeFileSync(`${process.env.DIFFERENTIAL_DUMP}.${kind}.json`, JSON.stringify(mismatches, null, 2));
+    }
+    expect(mismatches.slice(0, 3)).toEqual([]);
+    expect(comparable.length).toBeGreaterThan(relevant.length * 0.8);
+  });
 });

@@ -6,7 +6,7 @@
 // One deliberate difference: argparse aligns every section of a page on the same column. Here
 // sections align per `alignment` group, so that options glance-ts adds (in their own sections)
 // do not move glanceclient's lines.
-import { pyLen, pyStrip, wrap } from '../output/textwrap';
+import { pyLen, pyStrip, wrap } from '@glance-ts/pycompat';
 
 export interface HelpAction {
   /** ['-f', '--format'] for an option; empty for a positional argument. */

@@ -11,8 +11,8 @@ import {
   statSync,
 } from 'node:fs';
 import { type Readable, Transform, type Writable } from 'node:stream';
+import { pyStrRepr } from '@glance-ts/pycompat';
 import { CliError } from '../errors';
-import { pyStrRepr } from '../output/python-values';
 import type { Progress } from '../progress';
 
 /** Python's strerror texts for the errors opening a file commonly meets. */

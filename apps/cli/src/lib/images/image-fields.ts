@@ -5,7 +5,7 @@ import type { ParsedArguments } from '../argparse';
 import { CliError } from '../errors';
 import { isCoreProperty, type JsonSchema } from './image-schema';
 import type { PatchOperation } from './images-api';
-import { imageValueError } from './schema-validation';
+import { imageValueError } from './warlock';
 
 /** "key=value" of --property; glanceclient's `key, value = datum.split('=', 1)` fails without "=". */
 function splitProperty(datum: string): [string, string] {

@@ -1,6 +1,5 @@
+import { loads, type PyDict } from '@glance-ts/pycompat';
 import { ListColumn } from '../output/formatters';
-import { loads } from '../output/python-json';
-import type { PyDict } from '../output/python-values';
 import {
   formatOneDecimal,
   imageListColumns,

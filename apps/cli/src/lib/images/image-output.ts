@@ -1,5 +1,6 @@
 // How the image commands print images: glanceclient 4.1's utils.print_image / print_list by
 // default, or rows for the openstackclient-style formatters (-f/-c).
+import { comparePyStr, isDictLike, PyDict, PyFloat, pyTruthy } from '@glance-ts/pycompat';
 import { CliError } from '../errors';
 import {
   type Cell,
@@ -11,7 +12,6 @@ import {
   selectColumns,
 } from '../output/formatters';
 import { printDict, printList } from '../output/glanceclient';
-import { PyDict, PyFloat, comparePyStr, isDictLike, pyTruthy } from '../output/python-values';
 import type { Image } from './images-api';
 
 /** Keys print_image leaves out: links and the legacy v1 "access". */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PyDict } from '../output/python-values';
+import { PyDict } from '@glance-ts/pycompat';
 import { BASE_IMAGE_SCHEMA } from './base-image-schema';
 import { CREATE_OMITTED_PROPERTIES, UPDATE_OMITTED_PROPERTIES } from './image-options';
 import {

@@ -10,11 +10,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { dumps, pyStr, type PyValue } from '@glance-ts/pycompat';
 import { BOOL_FROM_STRING, INT, type OptionSpec, STRING, type ValueType } from '../argparse';
 import { CliError } from '../errors';
-import { dumps } from '../output/python-json';
-import type { PyValue } from '../output/python-values';
-import { pyStr } from '../output/python-values';
 import { BASE_IMAGE_SCHEMA } from './base-image-schema';
 
 /** A JSON Schema, as far as glanceclient reads one. */
@@ -124,7 +122,7 @@ export function schemaOptions(schema: JsonSchema, omit: readonly string[]): Opti
     let help = property.description ?? '';
     if (Array.isArray(property.enum)) {
       if (help.length > 0) help += ' ';
-      help += 'Valid values: ' + property.enum.map(pyStr).join(', ');
+      help += 'Valid values: ' + property.enum.map((value) => pyStr(value)).join(', ');
     }
     options.unshift({
       name: name.replace(/_/g, '-'),

@@ -4,8 +4,8 @@
 import type { Readable } from 'node:stream';
 import type { ApiClient, StreamingResponse } from '../api-client';
 import { CliError, HttpError } from '../errors';
-import { dumps } from '../output/python-json';
-import { PyDict, type PyValue } from '../output/python-values';
+import { dumps } from '@glance-ts/pycompat';
+import { PyDict, type PyValue } from '@glance-ts/pycompat';
 import { SORT_DIR_VALUES, SORT_KEY_VALUES } from './image-options';
 
 /** An image as the server sent it. */

@@ -8,10 +8,9 @@
 //   value  the cells of each row joined by spaces, one row per line
 // A missing value is null in json/yaml and empty in table/value (osc's get_item_properties
 // gives '' for absent attributes). Dict cells print as key='value', ... for humans.
+import { comparePyStr, dumps, pyStr, pyStrRepr } from '@glance-ts/pycompat';
 import { CliError } from '../errors';
 import { PrettyTable, type Alignment } from './prettytable';
-import { dumps } from './python-json';
-import { comparePyStr, pyStr, pyStrRepr } from './python-values';
 
 export const OUTPUT_FORMATS = ['json', 'table', 'value', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -25,7 +24,7 @@ export function formatDict(data: Record<string, unknown>, prefix?: string): stri
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       output += formatDict(value as Record<string, unknown>, keyText) + ', ';
     } else if (value !== null && value !== undefined) {
-      output += `${keyText}='${pyStr(value)}', `;
+      output += `${keyText}='${pyStr(value, { lenient: true })}', `;
     } else {
       output += `${keyText}=, `;
     }
@@ -52,7 +51,7 @@ export class ListColumn {
 
   humanReadable(): string {
     return this.value
-      .map((item) => pyStr(item))
+      .map((item) => pyStr(item, { lenient: true }))
       .sort(comparePyStr)
       .join(', ');
   }
@@ -164,11 +163,13 @@ export async function renderList(
     case 'table':
       return renderTable(output, options);
     case 'json':
-      return dumps(records(), { indent: 2 }) + '\n';
+      return dumps(records(), { indent: 2, lenient: true }) + '\n';
     case 'yaml':
       return output.rows.length === 0 ? '[]\n' : renderYaml(records());
     case 'value':
-      return output.rows.map((row) => row.map((cell) => pyStr(humanText(cell))).join(' ') + '\n').join('');
+      return output.rows
+        .map((row) => row.map((cell) => pyStr(humanText(cell), { lenient: true })).join(' ') + '\n')
+        .join('');
   }
 }
 
@@ -195,10 +196,10 @@ export async function renderShow(
       return table.getString() + '\n';
     }
     case 'json':
-      return dumps(record(), { indent: 2 }) + '\n';
+      return dumps(record(), { indent: 2, lenient: true }) + '\n';
     case 'yaml':
       return renderYaml(record());
     case 'value':
-      return values.map((cell) => pyStr(humanText(cell)) + '\n').join('');
+      return values.map((cell) => pyStr(humanText(cell), { lenient: true }) + '\n').join('');
   }
 }

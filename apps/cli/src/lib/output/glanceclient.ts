@@ -1,8 +1,7 @@
 // glanceclient.common.utils' printers (python-glanceclient 4.1), which give `glance` its output.
 // They return the text without print()'s final newline.
+import { dictEntries, dumps, isDictLike, type PyDict, pyTruthy } from '@glance-ts/pycompat';
 import { PrettyTable } from './prettytable';
-import { dumps } from './python-json';
-import { type PyDict, dictEntries, isDictLike, pyTruthy } from './python-values';
 
 /**
  * utils.print_dict(d, max_column_width=80): a Property/Value table sorted by property, where
@@ -10,8 +9,8 @@ import { type PyDict, dictEntries, isDictLike, pyTruthy } from './python-values'
  */
 export function printDict(dict: PyDict | Record<string, unknown>, maxColumnWidth = 80): string {
   const table = new PrettyTable(['Property', 'Value'], { align: 'l', maxWidth: maxColumnWidth });
-  for (const [key, value] of dictEntries(dict)) {
-    table.addRow([key, Array.isArray(value) || isDictLike(value) ? dumps(value) : value]);
+  for (const [key, value] of dictEntries(dict, { lenient: true })) {
+    table.addRow([key, Array.isArray(value) || isDictLike(value) ? dumps(value, { lenient: true }) : value]);
   }
   return table.getString({ sortBy: 'Property' });
 }

@@ -2,14 +2,12 @@
 // glanceclient and cliff use: default style (+---+ frame, | between columns, one space of padding),
 // per-column alignment and max_width, sortby and print_empty. Behaviour worth knowing when reading
 // a diff against the real thing:
-// - cell text is Python's str() of the value (True, None, 1.0, ['a']);
+// - cell text is Python's str() of the value (True, None, 1.0, ['a']), a missing one None;
 // - a column is as wide as its widest line, capped at max_width; text wider than the cap is
 //   re-wrapped with textwrap.fill, which counts code points, not cells, so wide (CJK) text can
 //   overflow its column exactly as it does in Python;
 // - widths are measured with wcwidth, where a control character makes a line's width -1.
-import { fill } from './textwrap';
-import { PyFloat, comparePyStr, pyStr } from './python-values';
-import { wcswidth } from './wcwidth';
+import { comparePyStr, fill, PyFloat, pyStr, wcswidth } from '@glance-ts/pycompat';
 
 export type Alignment = 'l' | 'c' | 'r';
 
@@ -66,7 +64,7 @@ function comparePy(a: unknown, b: unknown): number {
     const [p, q] = [BigInt(a as bigint), BigInt(b as bigint)];
     return p < q ? -1 : p > q ? 1 : 0;
   }
-  return comparePyStr(pyStr(a), pyStr(b));
+  return comparePyStr(pyStr(a, { lenient: true }), pyStr(b, { lenient: true }));
 }
 
 export class PrettyTable {
@@ -127,7 +125,7 @@ export class PrettyTable {
         return 0;
       });
     }
-    const formatted = rows.map((row) => row.map(pyStr));
+    const formatted = rows.map((row) => row.map((cell) => pyStr(cell, { lenient: true })));
     const widths = this.computeWidths(formatted);
     const hrule = '+' + widths.map((width) => '-'.repeat(width + 2)).join('+') + '+';
 

@@ -1,18 +1,13 @@
-"""The reference side of the differential tests: Debian's python-glanceclient and prettytable.
-
-Reads {"cases": [...]} as JSON on stdin and writes one JSON list of results (ASCII-only, so lone
-surrogates survive) on stdout. Each case names a function of the real libraries:
+"""The CLI's peers in the differential tests: Debian's python-glanceclient 4.1, prettytable and
+argparse, as ops added to @glance-ts/pycompat's Python oracle (libs/pycompat/src/testing/
+python_oracle.py, which also answers repr, pformat, dumps, fill and wcswidth). Each op takes the
+request and returns the answer:
   print_dict  glanceclient.common.utils.print_dict(json.loads(input))   -> what it prints
   print_list  glanceclient.common.utils.print_list(objects, fields)     -> what it prints
-  dumps       json.dumps(json.loads(input), indent=indent)
-  repr        repr(json.loads(input))
-  fill        textwrap.fill(text, width)
-  wcswidth    wcwidth.wcswidth(text)
   table       prettytable with align/max_width/sortby as given (cliff-style tables)
   help        argparse help with glanceclient's HelpFormatter, COLUMNS=columns
   print_image utils.print_image(json.loads(input), human_readable, max_col_width)
   size        utils.make_size_human_readable(json.loads(input))
-  pformat     pprint.pformat(json.loads(input), width=72)
   warlock     set `key` to `value` on a glanceclient image model of `schema`: '' or the error
   patch       the JSON patch glanceclient's image model sends for an image-update
 """
@@ -21,12 +16,9 @@ import contextlib
 import os
 import io
 import json
-import sys
-import textwrap
 import types
 
 import prettytable
-import wcwidth
 from glanceclient.common import utils
 
 
@@ -97,56 +89,30 @@ def update_patch(case):
     return image.patch
 
 
-def run(case):
-    kind = case['kind']
-    if kind == 'print_image':
-        return printed(utils.print_image, json.loads(case['input']), case.get('human_readable', False),
-                       case.get('max_col_width'))
-    if kind == 'size':
-        return utils.make_size_human_readable(json.loads(case['input']))
-    if kind == 'pformat':
-        import pprint
-        return pprint.pformat(json.loads(case['input']), width=72)
-    if kind == 'warlock':
-        return warlock_error(case)
-    if kind == 'patch':
-        return update_patch(case)
-    if kind == 'print_dict':
-        return printed(utils.print_dict, json.loads(case['input']))
-    if kind == 'print_list':
-        objects = [types.SimpleNamespace(**item) for item in json.loads(case['input'])]
-        return printed(utils.print_list, objects, case['fields'])
-    if kind == 'dumps':
-        return json.dumps(json.loads(case['input']), indent=case.get('indent'))
-    if kind == 'repr':
-        return repr(json.loads(case['input']))
-    if kind == 'fill':
-        return textwrap.fill(case['text'], case['width'])
-    if kind == 'wcswidth':
-        return wcwidth.wcswidth(case['text'])
-    if kind == 'table':
-        table = prettytable.PrettyTable(case['fields'])
-        for field, align in case.get('align', {}).items():
-            table.align[field] = align
-        for field, width in case.get('max_width', {}).items():
-            table.max_width[field] = width
-        for row in json.loads(case['rows']):
-            table.add_row(row)
-        return table.get_string(sortby=case.get('sortby'))
-    if kind == 'help':
-        return argparse_help(case['page'], case['columns'])
-    raise ValueError('unknown case kind %r' % kind)
+def table(case):
+    table = prettytable.PrettyTable(case['fields'])
+    for field, align in case.get('align', {}).items():
+        table.align[field] = align
+    for field, width in case.get('max_width', {}).items():
+        table.max_width[field] = width
+    for row in json.loads(case['rows']):
+        table.add_row(row)
+    return table.get_string(sortby=case.get('sortby'))
 
 
-def main():
-    cases = json.load(sys.stdin)['cases']
-    results = []
-    for case in cases:
-        try:
-            results.append({'ok': run(case)})
-        except Exception as error:  # reported per case so one oddity does not hide the others
-            results.append({'error': '%s: %s' % (type(error).__name__, error)})
-    json.dump(results, sys.stdout, ensure_ascii=True)
+def print_list(case):
+    objects = [types.SimpleNamespace(**item) for item in json.loads(case['input'])]
+    return printed(utils.print_list, objects, case['fields'])
 
 
-main()
+OPS = {
+    'print_image': lambda case: printed(utils.print_image, json.loads(case['input']),
+                                        case.get('human_readable', False), case.get('max_col_width')),
+    'size': lambda case: utils.make_size_human_readable(json.loads(case['input'])),
+    'warlock': warlock_error,
+    'patch': update_patch,
+    'print_dict': lambda case: printed(utils.print_dict, json.loads(case['input'])),
+    'print_list': print_list,
+    'table': table,
+    'help': lambda case: argparse_help(case['page'], case['columns']),
+}
