@@ -1,6 +1,12 @@
-import { applyMatch, type CompiledMatch, MISSING_TARGET_KEY } from './python-format';
-import type { LeftSide } from './python-literal';
-import { pythonStr } from './python-values';
+import {
+  applyPercentFormat,
+  type CompiledPercentFormat,
+  type LiteralEvalResult,
+  MISSING_KEY,
+  pyStr,
+  pyTruthy,
+  pyTypeName,
+} from '@glance-ts/pycompat';
 
 /**
  * The check tree oslo.policy's `_checks` module evaluates, with the same evaluation order and
@@ -135,7 +141,7 @@ export class RoleCheck extends Check {
 
   constructor(
     readonly match: string,
-    private readonly compiled: CompiledMatch,
+    private readonly compiled: CompiledPercentFormat,
   ) {
     super();
     this.lowerConstant = compiled.constant?.toLowerCase();
@@ -144,8 +150,8 @@ export class RoleCheck extends Check {
   evaluate(target: Target, creds: CredentialValues): boolean {
     let wanted = this.lowerConstant;
     if (wanted === undefined) {
-      const formatted = applyMatch(this.compiled, target);
-      if (formatted === MISSING_TARGET_KEY) return false;
+      const formatted = applyPercentFormat(this.compiled, target);
+      if (formatted === MISSING_KEY) return false;
       wanted = formatted.toLowerCase();
     }
     if (!Object.hasOwn(creds, 'roles')) return false;
@@ -154,7 +160,7 @@ export class RoleCheck extends Check {
     let found = false;
     for (const role of roles) {
       if (typeof role !== 'string')
-        throw new PolicyEvaluationError(`a role is a ${pythonTypeName(role)}, not a string`);
+        throw new PolicyEvaluationError(`a role is a ${pyTypeName(role)}, not a string`);
       if (!found && (role === wanted || role.toLowerCase() === wanted)) found = true;
     }
     return found;
@@ -174,19 +180,19 @@ export class GenericCheck extends Check {
   constructor(
     readonly kind: string,
     readonly match: string,
-    private readonly left: LeftSide,
-    private readonly compiled: CompiledMatch,
+    private readonly left: LiteralEvalResult,
+    private readonly compiled: CompiledPercentFormat,
   ) {
     super();
   }
 
   evaluate(target: Target, creds: CredentialValues): boolean {
-    const formatted = applyMatch(this.compiled, target);
-    if (formatted === MISSING_TARGET_KEY) return false;
+    const formatted = applyPercentFormat(this.compiled, target);
+    if (formatted === MISSING_KEY) return false;
     switch (this.left.kind) {
       case 'literal':
         return formatted === this.left.text;
-      case 'path':
+      case 'name':
         return findInCredentials(creds, this.left.segments, formatted);
       case 'invalid':
         throw new PolicyEvaluationError(this.left.reason);
@@ -203,7 +209,7 @@ function findInCredentials(creds: CredentialValues, segments: readonly string[],
   const key = segments[0];
   let value = Object.hasOwn(creds, key) ? creds[key] : undefined;
   // oslo.policy's Enforcer.enforce copies a truthy `system_scope` into `creds['system']`.
-  if (key === 'system' && pythonTruthy(creds.system_scope)) value = creds.system_scope;
+  if (key === 'system' && pyTruthy(creds.system_scope)) value = creds.system_scope;
   if (value === undefined) return false;
   return matchesBelow(value, segments, 1, match);
 }
@@ -217,10 +223,10 @@ function matchesBelow(value: unknown, segments: readonly string[], index: number
 }
 
 function findInValue(value: unknown, segments: readonly string[], index: number, match: string): boolean {
-  if (index === segments.length) return match === pythonStr(value);
+  if (index === segments.length) return match === pyStr(value);
   const key = segments[index];
   if (!isPythonDict(value))
-    throw new PolicyEvaluationError(`cannot look up "${key}" in a ${pythonTypeName(value)}`);
+    throw new PolicyEvaluationError(`cannot look up "${key}" in a ${pyTypeName(value)}`);
   const child = Object.hasOwn(value, key) ? value[key] : undefined;
   if (child === undefined) return false;
   return matchesBelow(child, segments, index + 1, match);
@@ -235,34 +241,5 @@ function iterablePythonValues(value: unknown, name: string): Iterable<unknown> {
   if (Array.isArray(value)) return value;
   if (typeof value === 'string') return Array.from(value);
   if (isPythonDict(value)) return Object.keys(value);
-  throw new PolicyEvaluationError(
-    `credential "${name}" is a ${pythonTypeName(value)}, which is not iterable`,
-  );
-}
-
-export function pythonTruthy(value: unknown): boolean {
-  if (value === null || value === undefined || value === false || value === 0 || value === '' || value === 0n)
-    return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === 'object') return Object.keys(value).length > 0;
-  return true;
-}
-
-function pythonTypeName(value: unknown): string {
-  if (value === null || value === undefined) return 'NoneType';
-  if (Array.isArray(value)) return 'list';
-  switch (typeof value) {
-    case 'string':
-      return 'str';
-    case 'boolean':
-      return 'bool';
-    case 'number':
-      return Number.isInteger(value) ? 'int' : 'float';
-    case 'bigint':
-      return 'int';
-    case 'object':
-      return 'dict';
-    default:
-      return typeof value;
-  }
+  throw new PolicyEvaluationError(`credential "${name}" is a ${pyTypeName(value)}, which is not iterable`);
 }

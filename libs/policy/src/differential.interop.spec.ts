@@ -1,5 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import {
+  askPythonOracle,
+  assertPythonModules,
+  type OracleRequest,
+  oracleValue,
+  SeededRandom,
+  seedFromEnv,
+} from '@glance-ts/pycompat/testing';
 import { BareStringCheck, type Check, DEFAULT_RULE_NAME } from './checks';
 import { GLANCE_POLICY_DEFAULTS } from './glance-defaults';
 import { parseRule } from './parser';
@@ -8,7 +15,8 @@ import { renderSamplePolicy } from './sample';
 
 /*
  * Runs random rules, credentials and targets through this library and through Debian's
- * python3-oslo.policy (one child process, src/testing/oslo_policy_oracle.py) and requires the
+ * python3-oslo.policy (one child process: @glance-ts/pycompat's Python oracle with the ops of
+ * src/testing/oslo_policy_oracle.py) and requires the
  * same answers: whether each rule parses, its normalised text (str(check)), and for each
  * enforcement allow / deny / error (oslo.policy raising; the enforcer denies in that case).
  *
@@ -21,41 +29,13 @@ import { renderSamplePolicy } from './sample';
  * load time and have their own unit tests.
  */
 
-const PYTHON = '/usr/bin/python3';
 const ORACLE = join(__dirname, 'testing', 'oslo_policy_oracle.py');
-const ORACLE_MISSING = 'python3-oslo.policy is required: apt-get install -y python3-oslo.policy';
 
-const SEED = process.env.POLICY_DIFF_SEED
-  ? Number(process.env.POLICY_DIFF_SEED) >>> 0
-  : (Date.now() ^ (process.pid << 16)) >>> 0;
+const SEED = seedFromEnv('POLICY_DIFF_SEED');
 const CASES = process.env.POLICY_DIFF_CASES ? Number(process.env.POLICY_DIFF_CASES) : 10_000;
 const CASES_PER_RULE_SET = 10;
 
 type Verdict = boolean | 'error';
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(bound: number): number {
-    return Math.floor(this.next() * bound);
-  }
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-}
 
 const ROLE_NAMES = [
   'admin',
@@ -245,8 +225,8 @@ const WHITESPACE = [
   '\u200b',
 ];
 
-function casing(random: Random, word: string): string {
-  switch (random.int(4)) {
+function casing(random: SeededRandom, word: string): string {
+  switch (random.below(4)) {
     case 0:
       return word;
     case 1:
@@ -258,7 +238,7 @@ function casing(random: Random, word: string): string {
   }
 }
 
-function rightSide(random: Random): string {
+function rightSide(random: SeededRandom): string {
   const roll = random.next();
   if (roll < 0.45) return `%(${random.pick(TARGET_KEYS)})s`;
   if (roll < 0.55) return `%(missing_key)s`;
@@ -276,7 +256,7 @@ function rightSide(random: Random): string {
   return random.pick(MALFORMED_FORMATS);
 }
 
-function leaf(random: Random, ruleNames: readonly string[]): string {
+function leaf(random: SeededRandom, ruleNames: readonly string[]): string {
   const roll = random.next();
   if (roll < 0.06) return '@';
   if (roll < 0.1) return '!';
@@ -298,7 +278,7 @@ function leaf(random: Random, ruleNames: readonly string[]): string {
 }
 
 /** A token list for a well-formed expression (which mutation may then break). */
-function expression(random: Random, ruleNames: readonly string[], depth: number): string[] {
+function expression(random: SeededRandom, ruleNames: readonly string[], depth: number): string[] {
   const roll = random.next();
   if (depth <= 0 || roll < 0.35) return [leaf(random, ruleNames)];
   if (roll < 0.45) return [casing(random, 'not'), ...expression(random, ruleNames, depth - 1)];
@@ -307,10 +287,10 @@ function expression(random: Random, ruleNames: readonly string[], depth: number)
   return [...expression(random, ruleNames, depth - 1), operator, ...expression(random, ruleNames, depth - 1)];
 }
 
-function mutate(random: Random, tokens: string[]): string[] {
+function mutate(random: SeededRandom, tokens: string[]): string[] {
   const copy = [...tokens];
-  const at = random.int(copy.length + 1);
-  switch (random.int(5)) {
+  const at = random.below(copy.length + 1);
+  switch (random.below(5)) {
     case 0:
       copy.splice(Math.min(at, copy.length - 1), 1);
       break;
@@ -330,7 +310,7 @@ function mutate(random: Random, tokens: string[]): string[] {
 }
 
 /** Joins tokens the ways people write them: parentheses glued to words or not, odd whitespace. */
-function render(random: Random, tokens: readonly string[]): string {
+function render(random: SeededRandom, tokens: readonly string[]): string {
   let out = '';
   for (const [index, token] of tokens.entries()) {
     const previous = tokens[index - 1];
@@ -343,31 +323,31 @@ function render(random: Random, tokens: readonly string[]): string {
   return random.chance(0.05) ? `${random.pick(WHITESPACE)}${out}${random.pick(WHITESPACE)}` : out;
 }
 
-function ruleText(random: Random, ruleNames: readonly string[]): string {
+function ruleText(random: SeededRandom, ruleNames: readonly string[]): string {
   const roll = random.next();
   if (roll < 0.03) return '';
   if (roll < 0.04) return random.pick(['   ', '\t', '(', ')', 'and', 'not', 'or or', '( )']);
-  const tokens = expression(random, ruleNames, 1 + random.int(4));
+  const tokens = expression(random, ruleNames, 1 + random.below(4));
   return render(random, roll < 0.82 ? tokens : mutate(random, tokens));
 }
 
-function randomScalar(random: Random): unknown {
+function randomScalar(random: SeededRandom): unknown {
   return random.pick(SCALARS);
 }
 
-function randomValue(random: Random, depth: number): unknown {
+function randomValue(random: SeededRandom, depth: number): unknown {
   const roll = random.next();
   if (depth <= 0 || roll < 0.7) return randomScalar(random);
-  if (roll < 0.85) return Array.from({ length: random.int(4) }, () => randomValue(random, depth - 1));
+  if (roll < 0.85) return Array.from({ length: random.below(4) }, () => randomValue(random, depth - 1));
   return Object.fromEntries(
-    Array.from({ length: 1 + random.int(3) }, () => [
+    Array.from({ length: 1 + random.below(3) }, () => [
       random.pick(['a', 'b', 'id', 'x']),
       randomValue(random, depth - 1),
     ]),
   );
 }
 
-function randomTarget(random: Random): Record<string, unknown> {
+function randomTarget(random: SeededRandom): Record<string, unknown> {
   const target: Record<string, unknown> = {};
   for (const key of TARGET_KEYS) if (random.chance(0.6)) target[key] = randomValue(random, 2);
   if (random.chance(0.3)) target.project_id = random.pick(['p1', 'p2']);
@@ -375,10 +355,10 @@ function randomTarget(random: Random): Record<string, unknown> {
   return target;
 }
 
-function randomCreds(random: Random): Record<string, unknown> {
+function randomCreds(random: SeededRandom): Record<string, unknown> {
   const creds: Record<string, unknown> = {};
   const roll = random.next();
-  if (roll < 0.85) creds.roles = Array.from({ length: random.int(4) }, () => random.pick(ROLE_NAMES));
+  if (roll < 0.85) creds.roles = Array.from({ length: random.below(4) }, () => random.pick(ROLE_NAMES));
   else if (roll < 0.9) creds.roles = random.pick(['admin', null, 20, ['admin', 3], { admin: 1 }]);
   if (random.chance(0.8)) creds.project_id = random.pick(['p1', 'p2', null]);
   if (random.chance(0.6)) creds.user_id = random.pick(['u1', 'u2', null, 20]);
@@ -389,7 +369,7 @@ function randomCreds(random: Random): Record<string, unknown> {
       project: random.pick(['p1', null, 'x']),
     };
   }
-  if (random.chance(0.3)) creds.list = Array.from({ length: random.int(4) }, () => randomScalar(random));
+  if (random.chance(0.3)) creds.list = Array.from({ length: random.below(4) }, () => randomScalar(random));
   if (random.chance(0.3))
     creds.nested = {
       a: random.chance(0.5)
@@ -419,7 +399,7 @@ interface EnforceCase {
   readonly creds: Record<string, unknown>;
 }
 
-function generate(random: Random, count: number): { ruleSets: RuleSetCase[]; cases: EnforceCase[] } {
+function generate(random: SeededRandom, count: number): { ruleSets: RuleSetCase[]; cases: EnforceCase[] } {
   const ruleSets: RuleSetCase[] = [];
   const cases: EnforceCase[] = [];
   while (cases.length < count) {
@@ -467,23 +447,11 @@ function parseOutcome(text: string): { outcome: string; str: string } {
 }
 
 /** Sends every request to one oracle process and returns its answers in order. */
-function askOracle(requests: readonly object[]): Array<Record<string, unknown>> {
-  const probe = spawnSync(PYTHON, ['-c', 'import oslo_policy'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) throw new Error(ORACLE_MISSING);
-  const run = spawnSync(PYTHON, [ORACLE], {
-    input: requests.map((request) => JSON.stringify(request)).join('\n') + '\n',
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (run.status !== 0)
-    throw new Error(`the oslo.policy oracle failed: ${run.stderr.trim().split('\n').at(-1)}`);
-  const answers = run.stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  if (answers.length !== requests.length)
-    throw new Error(`the oracle answered ${answers.length} of ${requests.length} requests`);
-  return answers;
+function askOracle(requests: readonly OracleRequest[]): Array<Record<string, unknown>> {
+  assertPythonModules(['oslo_policy'], 'apt-get install -y python3-oslo.policy');
+  return askPythonOracle(requests, { extensions: [ORACLE] }).map(
+    (answer) => oracleValue(answer) as Record<string, unknown>,
+  );
 }
 
 function sampleDefaults(): RuleDefault[] {
@@ -524,12 +492,12 @@ describe('differential test against oslo.policy', () => {
     process.stdout.write(
       `policy differential test: seed ${SEED} (POLICY_DIFF_SEED=${SEED} to repeat), ${CASES} cases\n`,
     );
-    const random = new Random(SEED);
+    const random = new SeededRandom(SEED);
     const { ruleSets, cases } = generate(random, CASES);
     const texts = [...new Set(ruleSets.flatMap((ruleSet) => Object.values(ruleSet.rules)))];
     const samples = sampleDefaults();
 
-    const requests: object[] = [
+    const requests: OracleRequest[] = [
       ...ruleSets.map((ruleSet) => ({ op: 'rules', id: ruleSet.id, rules: ruleSet.rules })),
       ...texts.map((text) => ({ op: 'parse', text })),
       ...cases.map((c) => ({

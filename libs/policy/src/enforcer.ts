@@ -1,14 +1,7 @@
 import { type FSWatcher, readFileSync, unwatchFile, watch, watchFile } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import {
-  AndCheck,
-  type Check,
-  DEFAULT_RULE_NAME,
-  NotCheck,
-  OrCheck,
-  pythonTruthy,
-  RuleCheck,
-} from './checks';
+import { pyTruthy } from '@glance-ts/pycompat';
+import { AndCheck, type Check, DEFAULT_RULE_NAME, NotCheck, OrCheck, RuleCheck } from './checks';
 import { parseRule } from './parser';
 import { parsePolicyText, PolicyFileError, readPolicyFile } from './policy-file';
 import type { Credentials, RuleDefault } from './rule-default';
@@ -353,8 +346,8 @@ function compileDefaults(defaults: readonly RuleDefault[]): ReadonlyMap<string, 
 
 /** oslo.policy's token scope: system if `system_scope` (or `system`) is set, else domain, else project. */
 function tokenScope(creds: Readonly<Credentials>): string {
-  if (pythonTruthy(creds.system_scope) || pythonTruthy(creds.system)) return 'system';
-  if (pythonTruthy(creds.domain_id)) return 'domain';
+  if (pyTruthy(creds.system_scope) || pyTruthy(creds.system)) return 'system';
+  if (pyTruthy(creds.domain_id)) return 'domain';
   return 'project';
 }
 

@@ -1,3 +1,4 @@
+import { compilePercentFormat, literalEval, PY_WHITESPACE_CLASS } from '@glance-ts/pycompat';
 import {
   AllowCheck,
   AndCheck,
@@ -10,8 +11,6 @@ import {
   RoleCheck,
   RuleCheck,
 } from './checks';
-import { compileMatch } from './python-format';
-import { classifyLeftSide } from './python-literal';
 
 /**
  * The oslo.policy rule language: `@`, `!`, `""`, `kind:match` checks, `and` / `or` / `not` in any
@@ -54,8 +53,7 @@ interface Token {
 }
 
 // Python's `re` \s on str patterns: exactly the characters for which str.isspace() is true.
-// eslint-disable-next-line no-control-regex -- Python counts \x1c-\x1f as whitespace
-const PYTHON_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+const PYTHON_WHITESPACE = new RegExp(`[${PY_WHITESPACE_CLASS}]+`);
 
 /** Kinds oslo.policy hands to its `http`/`https` extensions, which call a remote server. */
 const REMOTE_CHECK_KINDS = new Set(['http', 'https']);
@@ -138,11 +136,11 @@ function parseCheck(text: string, problems: string[]): Check {
     return new DenyCheck();
   }
   if (kind === 'rule') return new RuleCheck(match);
-  const compiled = compileMatch(match);
+  const compiled = compilePercentFormat(match);
   if (compiled.problem !== undefined)
     problems.push(`${JSON.stringify(text)}: bad %-format in ${JSON.stringify(match)}: ${compiled.problem}`);
   if (kind === 'role') return new RoleCheck(match, compiled);
-  const left = classifyLeftSide(kind);
+  const left = literalEval(kind);
   if (left.kind === 'invalid') problems.push(`${JSON.stringify(text)}: ${left.reason}`);
   return new GenericCheck(kind, match, left, compiled);
 }

@@ -1,5 +1,5 @@
+import { isPyBlank, isPyWhitespace, pyRstrip, pySplitLines, pyStrip, wrap } from '@glance-ts/pycompat';
 import type { RuleDefault } from './rule-default';
-import { wrapText } from './textwrap';
 
 /**
  * The commented YAML `oslopolicy-sample-generator` writes for a list of defaults (its
@@ -61,36 +61,28 @@ function pythonOptional(text: string | undefined): string {
   return text ?? 'None';
 }
 
-// str.splitlines() boundaries and str.strip() whitespace.
-// eslint-disable-next-line no-control-regex -- Python splits lines at \x1c-\x1e too
-const LINE_BREAK = /\r\n|[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]/;
-const PYTHON_SPACE = String.raw`[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`;
-const STRIP = new RegExp(`^${PYTHON_SPACE}+|${PYTHON_SPACE}+$`, 'g');
-const LEADING_SPACE = new RegExp(`^${PYTHON_SPACE}+`);
-const TRAILING_SPACE = new RegExp(`${PYTHON_SPACE}+$`);
-
 /** generator._format_help_text: paragraphs wrapped at 70 columns, indented lines kept verbatim. */
 function formatHelpText(description: string | undefined): string {
   if (!description) return '#';
   const formatted: string[] = [];
   let paragraph: string[] = [];
-  const flush = () => formatted.push(...wrapText(paragraph.join(' '), 70, '# ', '# '));
-  const stripped = description.replace(STRIP, '');
-  const lines = stripped === '' ? [] : stripped.split(LINE_BREAK);
+  const flush = () =>
+    formatted.push(...wrap(paragraph.join(' '), 70, { initialIndent: '# ', subsequentIndent: '# ' }));
+  const lines = pySplitLines(pyStrip(description));
   for (const line of lines) {
-    if (line.replace(STRIP, '') === '') {
+    if (isPyBlank(line)) {
       flush();
       formatted.push('#');
       paragraph = [];
-    } else if (!LEADING_SPACE.test(line)) {
-      paragraph.push(line.replace(TRAILING_SPACE, ''));
+    } else if (!isPyWhitespace(line[0])) {
+      paragraph.push(pyRstrip(line));
     } else {
       if (paragraph.length > 0) {
         flush();
         formatted.push('#');
         paragraph = [];
       }
-      formatted.push(`# ${line.replace(TRAILING_SPACE, '')}`);
+      formatted.push(`# ${pyRstrip(line)}`);
     }
   }
   if (paragraph.length > 0) flush();

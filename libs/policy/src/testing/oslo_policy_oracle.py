@@ -1,6 +1,6 @@
-"""Answers policy questions with the real oslo.policy, for libs/policy's differential test.
-
-Reads JSON requests, one per line, on stdin and writes one JSON answer per line on stdout:
+"""Answers policy questions with the real oslo.policy, for libs/policy's differential test: ops
+added to @glance-ts/pycompat's Python oracle (libs/pycompat/src/testing/python_oracle.py, which
+reads the requests and writes the answers, one JSON line each):
 
   {"op": "rules", "id": K, "rules": {name: rule_text}}
       -> {"ok": true}                    defines rule set K (parsed by oslo.policy)
@@ -11,14 +11,12 @@ Reads JSON requests, one per line, on stdin and writes one JSON answer per line 
   {"op": "sample", "defaults": [RuleDefault as JSON]}
       -> {"text": the YAML oslopolicy-sample-generator writes for them}
 
-Run with Debian's interpreter (/usr/bin/python3) and python3-oslo.policy.
+Run by /usr/bin/python3, which needs python3-oslo.policy.
 """
 
 import functools
 import inspect
-import json
 import logging
-import sys
 import types
 import warnings
 
@@ -86,38 +84,34 @@ def rule_default(spec):
     return policy.RuleDefault(**common)
 
 
-def answer(request, enforcers):
-    op = request['op']
-    if op == 'rules':
-        enforcer = make_enforcer()
-        parsed = {name: _parser.parse_rule(text) for name, text in request['rules'].items()}
-        enforcer.set_rules(policy.Rules(parsed, 'default'), use_conf=False)
-        enforcers[request['id']] = enforcer
-        return {'ok': True}
-    if op == 'enforce':
-        enforcer = enforcers[request['rules']]
-        try:
-            result = enforcer.enforce(request['rule'], request['target'], request['creds'])
-        except Exception as error:  # every escape is what the differential test compares
-            return {'result': 'error', 'error': '%s: %s' % (type(error).__name__, error)}
-        return {'result': bool(result)}
-    if op == 'parse':
-        text = request['text']
-        return {'outcome': parse_outcome(text), 'str': str(_parser.parse_rule(text))}
-    if op == 'sample':
-        defaults = [rule_default(spec) for spec in request['defaults']]
-        return {'text': ''.join(generator._format_rule_default_yaml(d) for d in defaults)}
-    raise ValueError('unknown op %r' % op)
+_ENFORCERS = {}
 
 
-def main():
-    enforcers = {}
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        sys.stdout.write(json.dumps(answer(json.loads(line), enforcers)) + '\n')
-    sys.stdout.flush()
+def define_rules(request):
+    enforcer = make_enforcer()
+    parsed = {name: _parser.parse_rule(text) for name, text in request['rules'].items()}
+    enforcer.set_rules(policy.Rules(parsed, 'default'), use_conf=False)
+    _ENFORCERS[request['id']] = enforcer
+    return {'ok': True}
 
 
-if __name__ == '__main__':
-    main()
+def enforce(request):
+    enforcer = _ENFORCERS[request['rules']]
+    try:
+        result = enforcer.enforce(request['rule'], request['target'], request['creds'])
+    except Exception as error:  # every escape is what the differential test compares
+        return {'result': 'error', 'error': '%s: %s' % (type(error).__name__, error)}
+    return {'result': bool(result)}
+
+
+def parse(request):
+    text = request['text']
+    return {'outcome': parse_outcome(text), 'str': str(_parser.parse_rule(text))}
+
+
+def sample(request):
+    defaults = [rule_default(spec) for spec in request['defaults']]
+    return {'text': ''.join(generator._format_rule_default_yaml(d) for d in defaults)}
+
+
+OPS = {'rules': define_rules, 'enforce': enforce, 'parse': parse, 'sample': sample}
