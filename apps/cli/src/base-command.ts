@@ -2,7 +2,7 @@
 // id, where the argv normaliser puts them), their environment defaults and validation, the API
 // client, and output on stdout/stderr.
 import { Command, Flags } from '@oclif/core';
-import type { ApiClient } from './lib/api-client';
+import type { ImageApiClient } from '@glance-ts/image-client';
 import { CliError } from './lib/errors';
 import {
   GLOBAL_HELP_GROUP,
@@ -93,7 +93,7 @@ function checkApiVersion(requested: string | undefined, urlVersion: number | und
 export abstract class GlanceCommand extends Command {
   static override baseFlags = globalFlags;
 
-  private apiClient?: ApiClient;
+  private apiClient?: ImageApiClient;
 
   /** True with --debug or env[GLANCECLIENT_DEBUG] (any non-empty value, as in glanceclient). */
   protected debugEnabled(flags: GlobalFlagValues): boolean {
@@ -114,7 +114,7 @@ export abstract class GlanceCommand extends Command {
   private resolvedConnection?: Promise<ImageServiceConnection>;
 
   private async resolveConnection(flags: GlobalFlagValues): Promise<ImageServiceConnection> {
-    const { parseImageUrl } = await import('./lib/api-client');
+    const { parseImageUrl } = await import('@glance-ts/image-client');
     const imageUrl = setting(flags, 'os-image-url');
     const token = setting(flags, 'os-auth-token');
     // glanceclient settles the API version first, from the option or else the URL's /vN.
@@ -153,12 +153,13 @@ export abstract class GlanceCommand extends Command {
   }
 
   /** The API client for the connection above. */
-  protected async client(flags: GlobalFlagValues): Promise<ApiClient> {
+  protected async client(flags: GlobalFlagValues): Promise<ImageApiClient> {
     // Loaded here, not at the top: commands that never call the API start faster without it.
-    const { ApiClient } = await import('./lib/api-client');
+    const { ImageApiClient } = await import('@glance-ts/image-client');
     const { imageUrl, token } = await this.connection(flags);
     const timeoutSeconds = this.timeoutSeconds(flags);
-    this.apiClient = new ApiClient({
+    if (this.apiClient) return this.apiClient;
+    this.apiClient = new ImageApiClient({
       imageUrl,
       token,
       timeoutSeconds,

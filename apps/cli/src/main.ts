@@ -2,7 +2,7 @@
 // errors out (one line on stderr; exit 1, or 2 for command-line mistakes like argparse).
 import { normalizeArgv } from './lib/argv';
 import { UsageError } from './lib/argparse';
-import { CliError } from './lib/errors';
+import { exitCodeOf } from './lib/errors';
 import { formatUsage } from './lib/help/argparse-format';
 import { commandHelpPage, rootHelpPage } from './lib/help/pages';
 import type { Config } from '@oclif/core';
@@ -24,14 +24,20 @@ function usageError(config: Config, commandId: string | undefined, message: stri
   return 2;
 }
 
-function report(error: unknown, config: Config | undefined, commandId: string, debug: boolean): number {
+async function report(
+  error: unknown,
+  config: Config | undefined,
+  commandId: string,
+  debug: boolean,
+): Promise<number> {
   // A command-line mistake found by a command's own (argparse-style) parser.
   if (error instanceof UsageError && config) {
     return usageError(config, error.reportedBy === 'program' ? undefined : commandId, error.message);
   }
-  if (error instanceof CliError) {
-    process.stderr.write(`${error.message}\n`);
-    return error.exitCode;
+  const exitCode = await exitCodeOf(error);
+  if (exitCode !== undefined) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return exitCode;
   }
   const oclifError = error as OclifError;
   const exit = oclifError?.oclif?.exit;
@@ -82,6 +88,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     await oclif.run(normalized, config);
     await oclif.flush();
   } catch (error) {
-    process.exitCode = report(error, config, normalized[0], debug);
+    process.exitCode = await report(error, config, normalized[0], debug);
   }
 }

@@ -6,3 +6,4 @@ export * from './store-types';
 export * from './stores.dto';
 export * from './versions.dto';
 export * from './image-schema';
+export type { Image } from './image';

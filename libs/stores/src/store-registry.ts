@@ -120,7 +120,6 @@ export class StoreRegistry {
     return () => this.discoveryListeners.delete(listener);
   }
 
-
   /** Keys in Glance's order: id, description, default, read-only; flags are the string "true". */
   private listEntry(driver: StoreDriver): StoreDto {
     const entry: StoreDto = { id: driver.id };

@@ -1,5 +1,3 @@
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { formatRbdLocation, RBD_SNAPSHOT } from '@glance-ts/stores';
 import {
   CephNotFoundError,
@@ -9,16 +7,17 @@ import {
   imageReadStream,
   orderForChunkSize,
 } from '@glance-ts/ceph';
+import type { Image } from '@glance-ts/contracts';
 import {
-  ImageServiceClient,
-  ImageServiceError,
-  type ImageRecord,
+  type ImageApiClient,
+  ImageApiError,
+  imageApiClientFor,
   type ImageServiceRef,
   type KeystoneImageServiceRef,
-  resolveImageService,
   type StoreDetail,
   type StoreDiscovery,
-} from './image-service';
+} from '@glance-ts/image-client';
+import type { Readable } from 'node:stream';
 
 /** The volume: an RBD image on a Ceph cluster the caller can reach with librados. */
 export interface VolumeRef {
@@ -51,8 +50,8 @@ export type FlattenMode = 'never' | 'background' | 'sync';
 
 export interface UploadVolumeOptions {
   volume: VolumeRef;
-  /** A token and the endpoint, or Keystone credentials to log in with. */
-  imageService: ImageServiceRef | KeystoneImageServiceRef;
+  /** The image API: a client (the CLI passes its own), a token and the endpoint, or Keystone credentials to log in with. */
+  imageService: ImageApiClient | ImageServiceRef | KeystoneImageServiceRef;
   image: ImageFields;
   /** Store id; default: the store discovery marks default. */
   store?: string;
@@ -177,7 +176,33 @@ export function pickStore(discovery: StoreDiscovery, requested: string | undefin
   return byDefault;
 }
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** An error in a sentence: an image API refusal names the call, status and the server's explanation. */
+const message = (error: unknown): string =>
+  error instanceof ImageApiError
+    ? error.requestFailure
+    : error instanceof Error
+      ? error.message
+      : String(error);
+
+/** The image API calls of one upload, bound to the caller's signal, or to none (cleanup must run also after an abort). */
+function imageCalls(client: ImageApiClient, signal?: AbortSignal) {
+  const call = { signal };
+  return {
+    storesDetail: () => client.storesDetail(call),
+    getImage: (id: string) => client.getImage(id, call),
+    createImage: (fields: Record<string, unknown>) => client.createImage(fields, call),
+    deleteImage: (id: string) => client.deleteImage(id, call),
+    addLocation: (id: string, url: string) => client.addLocation(id, url, call),
+    upload: (
+      id: string,
+      body: Readable,
+      size: number,
+      store: string | null,
+      onProgress?: (bytes: number) => void,
+    ) => client.uploadImageData(id, body, { size, store, signal, onProgress }),
+  };
+}
+type ImageCalls = ReturnType<typeof imageCalls>;
 
 class Timer {
   readonly timings: { totalMs: number; [step: string]: number } = { totalMs: 0 };
@@ -231,19 +256,19 @@ function imageFields(image: ImageFields): Record<string, unknown> {
   return fields;
 }
 
-async function discover(api: ImageServiceClient): Promise<StoreDiscovery> {
+async function discover(api: ImageCalls): Promise<StoreDiscovery> {
   try {
     return await api.storesDetail();
   } catch (error) {
-    if (error instanceof ImageServiceError && (error.status === 403 || error.status === 404)) {
+    if (error instanceof ImageApiError && (error.status === 403 || error.status === 404)) {
       throw new VolumeUploadError(
-        `The image service refused the store details (GET /v2/info/stores/detail: ${error.status} ${error.detail}): ` +
+        `The image service refused the store details (GET /v2/info/stores/detail: ${error.status} ${error.explanation}): ` +
           'uploading a volume needs a token with the service or admin role',
         { cause: error },
       );
     }
-    if (error instanceof ImageServiceError && error.status === 401) {
-      throw new VolumeUploadError(`The image service did not accept the token (401 ${error.detail})`, {
+    if (error instanceof ImageApiError && error.status === 401) {
+      throw new VolumeUploadError(`The image service did not accept the token (401 ${error.explanation})`, {
         cause: error,
       });
     }
@@ -252,12 +277,12 @@ async function discover(api: ImageServiceClient): Promise<StoreDiscovery> {
 }
 
 /** Waits until the image is active (the location API makes it active before answering; allow a moment). */
-async function confirmActive(api: ImageServiceClient, id: string, timeoutMs = 30_000): Promise<ImageRecord> {
+async function confirmActive(api: ImageCalls, id: string, timeoutMs = 30_000): Promise<Image> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const image = await api.getImage(id);
     if (image.status === 'active') return image;
-    if (!['queued', 'saving', 'importing'].includes(image.status) || Date.now() > deadline) {
+    if (!['queued', 'saving', 'importing'].includes(image.status ?? '') || Date.now() > deadline) {
       throw new Error(`Image ${id} is ${image.status}, not active`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -266,9 +291,9 @@ async function confirmActive(api: ImageServiceClient, id: string, timeoutMs = 30
 
 interface Context {
   options: UploadVolumeOptions;
-  api: ImageServiceClient;
+  api: ImageCalls;
   /** Without the caller's signal: cleanup must run also after an abort. */
-  cleanupApi: ImageServiceClient;
+  cleanupApi: ImageCalls;
   cluster: RadosCluster;
   volumePool: RadosPool;
   size: number;
@@ -301,9 +326,9 @@ interface Context {
  */
 export async function uploadVolumeToImage(options: UploadVolumeOptions): Promise<UploadVolumeResult> {
   const timer = new Timer();
-  const imageService = await resolveImageService(options.imageService);
-  const api = new ImageServiceClient(imageService, options.signal);
-  const cleanupApi = new ImageServiceClient(imageService);
+  const client = await imageApiClientFor(options.imageService);
+  const api = imageCalls(client, options.signal);
+  const cleanupApi = imageCalls(client);
   const flattenMode = options.flatten ?? 'never';
   if (!['never', 'background', 'sync'].includes(flattenMode)) {
     throw new VolumeUploadError(`flatten must be never, background or sync, not ${flattenMode}`);
@@ -531,23 +556,13 @@ async function generic(context: Context): Promise<string> {
       await source.close();
       throw error;
     });
-    let sent = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        sent += chunk.length;
-        options.onProgress?.(sent, size);
-        callback(null, chunk);
-      },
-    });
     const read = imageReadStream(source, size, { concurrency: options.concurrency ?? 4 }); // closes `source`
-    const piping = pipeline(read, counter);
-    piping.catch(() => undefined); // surfaced through the request body
+    const onProgress = options.onProgress && ((sent: number) => options.onProgress?.(sent, size));
     await timer.step('uploadMs', async () => {
       try {
-        await api.upload(imageId, counter, size, context.multiStore ? context.storeId : null);
+        await api.upload(imageId, read, size, context.multiStore ? context.storeId : null, onProgress);
       } finally {
         read.destroy();
-        await piping.catch(() => undefined);
         await source.close();
       }
     });

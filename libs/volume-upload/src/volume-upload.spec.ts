@@ -1,7 +1,6 @@
-import { errorDetail, imageServiceBase } from './image-service';
+import { imageApiError, parseImageUrl, type StoreDiscovery } from '@glance-ts/image-client';
 import { formatRbdLocation } from '@glance-ts/stores';
 import { choosePath, pickStore, VolumeUploadError } from './upload';
-import type { StoreDiscovery } from './image-service';
 
 // Pure parts; the whole upload runs against a real Ceph cluster in apps/api/test/volume-upload.ceph.spec.ts.
 const FSID = '11111111-2222-3333-4444-555555555555';
@@ -74,19 +73,21 @@ describe('volume-upload decisions', () => {
     expect(formatRbdLocation({ fsid: FSID, pool: 'my pool', image: 'a/b', snapshot: 'snap' })).toBe(
       `rbd://${FSID}/my%20pool/a%2Fb/snap`,
     );
-    expect(imageServiceBase('http://h:9292/v2/')).toBe('http://h:9292');
-    expect(imageServiceBase('https://h/image')).toBe('https://h/image');
+    expect(parseImageUrl('http://h:9292/v2/').base).toBe('http://h:9292');
+    expect(parseImageUrl('https://h/image').base).toBe('https://h/image');
   });
 
   it("reads Glance's error bodies", () => {
     expect(
-      errorDetail(
-        JSON.stringify({ message: 'Nope<br /><br />\n\n\n', code: '400 Bad Request', title: 'Bad Request' }),
+      imageApiError(
+        400,
         'application/json',
-      ),
+        JSON.stringify({ message: 'Nope<br /><br />\n\n\n', code: '400 Bad Request', title: 'Bad Request' }),
+      ).explanation,
     ).toBe('Nope');
-    expect(errorDetail('403 Forbidden\n\nAccess was denied to this resource.\n\n   ', 'text/plain')).toBe(
-      'Access was denied to this resource.',
-    );
+    expect(
+      imageApiError(403, 'text/plain', '403 Forbidden\n\nAccess was denied to this resource.\n\n   ')
+        .explanation,
+    ).toBe('Access was denied to this resource.');
   });
 });

@@ -9,7 +9,7 @@ import { ImageCommand } from '../image-command';
 import type { OptionSpec } from '../lib/argparse';
 import { oclifFlags } from '../lib/argparse-oclif';
 import { CliError } from '../lib/errors';
-import type { Image } from '../lib/images/images-api';
+import type { ImageBody } from '../lib/images/images-api';
 import type { OutputFormat } from '../lib/output/formatters';
 import { OUTPUT_OPTIONS, outputFlags, tableFitWidth } from '../lib/output/output-flags';
 
@@ -129,7 +129,6 @@ export default class ImageCreateFromVolume extends ImageCommand {
     });
     const properties = parseProperties((values.property as string[] | undefined) ?? []);
     const api = await this.imagesApi(global); // checks the URL and token options, or logs in
-    const connection = await this.connection(global);
     const { uploadVolumeToImage } = await import('@glance-ts/volume-upload');
     const { createProgress } = await import('../lib/progress');
 
@@ -147,8 +146,8 @@ export default class ImageCreateFromVolume extends ImageCommand {
           pool: values.volume_pool as string,
           image: volumeName,
         },
-        // The connection imagesApi settled (a token as given, or a Keystone login's).
-        imageService: { url: connection.imageUrl, token: connection.token },
+        // The commands' one client (a token as given, or a Keystone login's).
+        imageService: await this.client(global),
         image: {
           name: (values.name as string | undefined) ?? volumeName,
           diskFormat: (values.disk_format as string | undefined) ?? 'raw',
@@ -208,7 +207,7 @@ export default class ImageCreateFromVolume extends ImageCommand {
   }
 
   private async render(
-    image: Image,
+    image: ImageBody,
     result: UploadVolumeResult,
     format: OutputFormat | undefined,
     columns: readonly string[],

@@ -2,14 +2,14 @@
 // line on stderr in glanceclient's words and does not stop the others; exit 1 if any failed.
 import { ImageCommand } from '../image-command';
 import { oclifArgs } from '../lib/argparse-oclif';
-import { HttpError } from '../lib/errors';
+import { ImageApiError } from '@glance-ts/image-client';
 
 const POSITIONALS = [
   { dest: 'id', metavar: '<IMAGE_ID>', nargs: '+' as const, help: 'ID of image(s) to delete.' },
 ];
 
 /** glanceclient's message for an image it could not delete. */
-export function deleteFailureMessage(error: HttpError, id: string): string {
+export function deleteFailureMessage(error: ImageApiError, id: string): string {
   switch (error.status) {
     case 403:
       return `You are not permitted to delete the image '${id}'.`;
@@ -35,7 +35,7 @@ export default class ImageDelete extends ImageCommand {
         await api.delete(id);
       } catch (error) {
         // A bad token fails every id alike: glanceclient reports it once (at its schema fetch).
-        if (!(error instanceof HttpError) || error.status === 401) throw error;
+        if (!(error instanceof ImageApiError) || error.status === 401) throw error;
         this.writeErr(deleteFailureMessage(error, id) + '\n');
         failed = true;
       }

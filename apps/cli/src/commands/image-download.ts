@@ -5,10 +5,10 @@
 import { ImageCommand } from '../image-command';
 import type { OptionSpec } from '../lib/argparse';
 import { oclifArgs, oclifFlags } from '../lib/argparse-oclif';
-import { CliError, HttpError } from '../lib/errors';
-import type { StreamingResponse } from '../lib/api-client';
+import { ImageApiError, type StreamingResponse } from '@glance-ts/image-client';
+import { CliError } from '../lib/errors';
 import type { IntegrityCheck } from '../lib/images/image-data';
-import type { Image } from '../lib/images/images-api';
+import type { ImageBody } from '../lib/images/images-api';
 
 const OPTIONS: OptionSpec[] = [
   {
@@ -56,14 +56,14 @@ export default class ImageDownload extends ImageCommand {
       await import('../lib/images/image-data');
     const { createProgress } = await import('../lib/progress');
     const api = await this.imagesApi(global);
-    let image: Image;
+    let image: ImageBody;
     let response: StreamingResponse;
     try {
       // The record first, as glanceclient: its hashes are what the data must match.
       image = await api.get(id);
       response = await api.download(id);
     } catch (error) {
-      if (error instanceof HttpError && error.status !== 401)
+      if (error instanceof ImageApiError && error.status !== 401)
         throw new CliError(`Unable to download image '${id}'. (${error.message})`);
       throw error;
     }

@@ -3,7 +3,9 @@
 import type { StoreDetailDto, StoreDto, StoresDetailDto, StoresDto } from '@glance-ts/contracts';
 import { Flags } from '@oclif/core';
 import { GlanceCommand } from '../base-command';
-import { CliError, HttpError } from '../lib/errors';
+import { ImageApiError } from '@glance-ts/image-client';
+import { CliError } from '../lib/errors';
+import { pyJson } from '../lib/py-response';
 import { DictColumn, type Cell, type ListOutput, renderList, selectColumns } from '../lib/output/formatters';
 import { printDict } from '../lib/output/glanceclient';
 import { chosenFormat, outputFlags, tableFitWidth } from '../lib/output/output-flags';
@@ -61,7 +63,7 @@ export default class StoresInfo extends GlanceCommand {
       response = await client.getJson(path);
     } catch (error) {
       // Glance answers 404 on both routes when no enabled_backends are configured.
-      if (error instanceof HttpError && error.status === 404)
+      if (error instanceof ImageApiError && error.status === 404)
         throw new CliError('Multi Backend support is not enabled');
       throw error;
     }
@@ -69,7 +71,7 @@ export default class StoresInfo extends GlanceCommand {
     const format = chosenFormat(flags);
     if (format === undefined) {
       // glanceclient prints the whole body through print_dict: parse it the way Python does.
-      const body = response.pyJson();
+      const body = pyJson(response);
       if (!(body instanceof PyDict))
         throw new CliError(`Invalid response from ${response.url}: expected a JSON object`);
       this.writeOut(printDict(body) + '\n');

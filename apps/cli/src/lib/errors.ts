@@ -1,5 +1,7 @@
 // Errors that end the command with one line on stderr, the way glanceclient's utils.exit() and
-// its shell's exception handler do: the message alone, no prefix, no stack trace.
+// its shell's exception handler do: the message alone, no prefix, no stack trace. The image API's
+// own errors (ImageApiError for an error status, ImageApiConnectionError for no answer) come from
+// @glance-ts/image-client with glanceclient's messages, and end a command the same way.
 
 export class CliError extends Error {
   constructor(
@@ -11,27 +13,12 @@ export class CliError extends Error {
   }
 }
 
-/** The server answered with an error status (glanceclient's exc.HTTPException family). */
-export class HttpError extends CliError {
-  constructor(
-    message: string,
-    readonly status: number,
-    /** The server's explanation, tags and markers removed (exc.from_response's `details`). */
-    readonly details: string,
-    readonly requestId?: string,
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
-
-/** No HTTP answer at all: refused, unresolvable, reset or timed out. */
-export class ConnectionError extends CliError {
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'ConnectionError';
-  }
+/** The exit status for an error that ends a command with its message alone; undefined for others. */
+export async function exitCodeOf(error: unknown): Promise<number | undefined> {
+  if (error instanceof CliError) return error.exitCode;
+  // Loaded here, not at start: `glance help` never loads the client, and only commands that call
+  // the API raise its errors.
+  const { ImageClientError } = await import('@glance-ts/image-client');
+  if (error instanceof ImageClientError) return 1;
+  return undefined;
 }

@@ -9,9 +9,9 @@ import {
   makeSizeHumanReadable,
   printImageList,
 } from './image-output';
-import type { Image } from './images-api';
+import type { ImageBody } from './images-api';
 
-function image(text: string): Image {
+function image(text: string): ImageBody {
   return { py: loads(text) as PyDict, json: JSON.parse(text) };
 }
 

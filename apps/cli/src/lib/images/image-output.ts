@@ -12,7 +12,7 @@ import {
   selectColumns,
 } from '../output/formatters';
 import { printDict, printList } from '../output/glanceclient';
-import type { Image } from './images-api';
+import type { ImageBody } from './images-api';
 
 /** Keys print_image leaves out: links and the legacy v1 "access". */
 const NOT_PRINTED = ['self', 'access', 'file', 'schema'];
@@ -57,7 +57,7 @@ export interface PrintImageOptions {
 }
 
 /** The attributes print_image shows, with its substitutions (virtual_size, human-readable size). */
-function printedAttributes(image: Image, options: PrintImageOptions): PyDict {
+function printedAttributes(image: ImageBody, options: PrintImageOptions): PyDict {
   const shown = new PyDict();
   for (const [key, value] of image.py) if (!NOT_PRINTED.includes(key)) shown.set(key, value);
   if (shown.has('virtual_size') && !pyTruthy(shown.get('virtual_size')))
@@ -71,7 +71,7 @@ function printedAttributes(image: Image, options: PrintImageOptions): PyDict {
 }
 
 /** utils.print_image: a Property/Value table of the image, without the final newline. */
-export function printImage(image: Image, options: PrintImageOptions = {}): string {
+export function printImage(image: ImageBody, options: PrintImageOptions = {}): string {
   const width = options.maxColumnWidth;
   const applies = width !== undefined && width >= 0;
   return printDict(printedAttributes(image, options), applies ? Number(width) : 80);
@@ -89,7 +89,7 @@ function cell(value: unknown): Cell {
  * One image for -f/-c (cliff's ShowOne): the attributes print_image shows, sorted by name; values
  * as the server sent them (null stays null), lists and objects as such for json and yaml.
  */
-export function imageShowOutput(image: Image, options: PrintImageOptions = {}): ListOutput {
+export function imageShowOutput(image: ImageBody, options: PrintImageOptions = {}): ListOutput {
   const shown = printedAttributes(image, { humanReadable: options.humanReadable });
   const columns = [...shown.keys()].sort(comparePyStr);
   const row = columns.map((column) => {
@@ -104,7 +104,7 @@ export function imageShowOutput(image: Image, options: PrintImageOptions = {}): 
  * -f one record of the columns -c keeps. Ends with a newline.
  */
 export async function imageText(
-  image: Image,
+  image: ImageBody,
   format: OutputFormat | undefined,
   columns: readonly string[],
   options: PrintImageOptions & { fitWidth?: number } = {},
@@ -130,7 +130,7 @@ function attributeOf(column: string): string {
 }
 
 /** glanceclient's table of images (utils.print_list), without the final newline. */
-export function printImageList(images: readonly Image[], columns: readonly string[]): string {
+export function printImageList(images: readonly ImageBody[], columns: readonly string[]): string {
   return printList(
     images.map((image) => image.py),
     columns,
@@ -138,7 +138,7 @@ export function printImageList(images: readonly Image[], columns: readonly strin
 }
 
 /** The same listing as rows for -f/-c: the server's values, null where it sent none. */
-export function imageListOutput(images: readonly Image[], columns: readonly string[]): ListOutput {
+export function imageListOutput(images: readonly ImageBody[], columns: readonly string[]): ListOutput {
   return {
     columns,
     rows: images.map((image) => columns.map((column) => cell(image.json[attributeOf(column)]))),

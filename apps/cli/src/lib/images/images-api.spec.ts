@@ -1,6 +1,6 @@
 import { type IncomingMessage, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiClient } from '../api-client';
+import { ImageApiClient } from '@glance-ts/image-client';
 import { CliError } from '../errors';
 import { ImagesApi, type ListImagesOptions, listImagesPath, validateSortParameter } from './images-api';
 
@@ -63,12 +63,12 @@ describe('ImagesApi.list (pagination)', () => {
     response.end(JSON.stringify(body));
   });
   let api: ImagesApi;
-  let client: ApiClient;
+  let client: ImageApiClient;
 
   beforeAll(async () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    client = new ApiClient({ imageUrl: `http://127.0.0.1:${port}/v2`, token: 't', userAgent: 'test' });
+    client = new ImageApiClient({ imageUrl: `http://127.0.0.1:${port}/v2`, token: 't', userAgent: 'test' });
     api = new ImagesApi(client);
   });
   afterAll(async () => {

@@ -2,31 +2,24 @@
 // image_tags.py make them. Images come back twice: parsed the Python way (PyDict, for printing
 // byte for byte) and as plain JSON (for reading fields and for -f json).
 import type { Readable } from 'node:stream';
-import type { ApiClient, StreamingResponse } from '../api-client';
-import { CliError, HttpError } from '../errors';
+import type { Image as ImageFields } from '@glance-ts/contracts';
+import type { ImageApiClient, StreamingResponse } from '@glance-ts/image-client';
+import { CliError } from '../errors';
+import { pyJson } from '../py-response';
 import { dumps } from '@glance-ts/pycompat';
 import { PyDict, type PyValue } from '@glance-ts/pycompat';
 import { SORT_DIR_VALUES, SORT_KEY_VALUES } from './image-options';
 
-/** An image as the server sent it. */
-export interface Image {
+/** An image response's body, parsed twice: the Python way (printing) and as the Image contract. */
+export interface ImageBody {
   /** Key order and int/float distinctions kept, for glanceclient's tables. */
   py: PyDict;
   /** The same body from JSON.parse, for field access and machine-readable output. */
   json: ImageFields;
 }
 
-export interface ImageFields {
-  id: string;
-  name?: string | null;
-  status?: string;
-  size?: number | null;
-  checksum?: string | null;
-  os_hash_algo?: string | null;
-  os_hash_value?: string | null;
-  tags?: string[];
-  [key: string]: unknown;
-}
+/** The image's fields: the project's one Image contract. */
+export type { ImageFields };
 
 /** One JSON-patch operation (application/openstack-images-v2.1-json-patch). */
 export interface PatchOperation {
@@ -103,48 +96,41 @@ export function listImagesPath(options: ListImagesOptions): string {
   return path;
 }
 
-function asImage(py: PyValue, json: unknown, url: string): Image {
+function asImage(py: PyValue, json: unknown, url: string): ImageBody {
   if (!(py instanceof PyDict) || typeof json !== 'object' || json === null)
     throw new CliError(`Invalid response from ${url}: expected an image object`);
   return { py, json: json as ImageFields };
 }
 
 export class ImagesApi {
-  constructor(private readonly client: ApiClient) {}
+  constructor(private readonly client: ImageApiClient) {}
 
-  async get(id: string): Promise<Image> {
+  async get(id: string): Promise<ImageBody> {
     const response = await this.client.getJson(`/v2/images/${segment(id)}`);
-    return asImage(response.pyJson(), response.json(), response.url);
+    return asImage(pyJson(response), response.json(), response.url);
   }
 
   /** GET /v2/schemas/image, parsed both ways (the Python form is what the cache stores). */
   async schema(): Promise<{ py: PyValue; json: unknown }> {
     const response = await this.client.getJson('/v2/schemas/image');
-    return { py: response.pyJson(), json: response.json() };
+    return { py: pyJson(response), json: response.json() };
   }
 
   /** The store ids of GET /v2/info/stores, or undefined when multi-store is off (404). */
   async storeIds(): Promise<string[] | undefined> {
-    try {
-      const response = await this.client.getJson('/v2/info/stores');
-      const stores = response.json<{ stores?: { id?: unknown }[] }>().stores ?? [];
-      return stores.map((store) => String(store.id));
-    } catch (error) {
-      if (error instanceof HttpError && error.status === 404) return undefined;
-      throw error;
-    }
+    return this.client.storeIds();
   }
 
-  async create(fields: ReadonlyMap<string, unknown>): Promise<Image> {
+  async create(fields: ReadonlyMap<string, unknown>): Promise<ImageBody> {
     const response = await this.client.request('POST', '/v2/images', {
       headers: { 'Content-Type': 'application/json' },
       body: dumps(Object.fromEntries(fields)),
     });
-    return asImage(response.pyJson(), response.json(), response.url);
+    return asImage(pyJson(response), response.json(), response.url);
   }
 
   /** PATCH, then GET: glanceclient shows the image as read back after the change. */
-  async update(id: string, operations: readonly PatchOperation[]): Promise<Image> {
+  async update(id: string, operations: readonly PatchOperation[]): Promise<ImageBody> {
     await this.client.request('PATCH', `/v2/images/${segment(id)}`, {
       headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' },
       body: dumps(operations),
@@ -162,44 +148,40 @@ export class ImagesApi {
     size: number | undefined,
     store?: string,
   ): Promise<void> {
-    const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream' };
-    if (store !== undefined) headers['X-Image-Meta-Store'] = store;
-    if (data === undefined) headers['Content-Length'] = '0';
-    else if (size !== undefined) headers['Content-Length'] = String(size);
-    await this.client.request('PUT', `/v2/images/${segment(id)}/file`, { headers, body: data ?? '' });
+    await this.client.uploadImageData(id, data, { size, store });
   }
 
   /** GET the data; the caller reads (or destroys) the body. 204: the image has none. */
   async download(id: string): Promise<StreamingResponse> {
-    return this.client.stream('GET', `/v2/images/${segment(id)}/file`);
+    return this.client.downloadImageData(id);
   }
 
   async delete(id: string): Promise<void> {
-    await this.client.request('DELETE', `/v2/images/${segment(id)}`);
+    await this.client.deleteImage(id);
   }
 
   async addTag(id: string, tag: string): Promise<void> {
-    await this.client.request('PUT', `/v2/images/${segment(id)}/tags/${segment(tag)}`);
+    await this.client.addImageTag(id, tag);
   }
 
   async deleteTag(id: string, tag: string): Promise<void> {
-    await this.client.request('DELETE', `/v2/images/${segment(id)}/tags/${segment(tag)}`);
+    await this.client.deleteImageTag(id, tag);
   }
 
   /**
    * Every image of the listing, following `next` links page by page like glanceclient's
    * paginate(): at most `limit` images, and no page larger than needed for them.
    */
-  async list(options: ListImagesOptions): Promise<Image[]> {
+  async list(options: ListImagesOptions): Promise<ImageBody[]> {
     const pageSize = options.pageSize || DEFAULT_PAGE_SIZE;
     let remaining = options.limit || undefined;
     let nextPath: string | undefined = listImagesPath(options);
-    const images: Image[] = [];
+    const images: ImageBody[] = [];
     while (nextPath !== undefined) {
       if (remaining !== undefined && pageSize > remaining)
         nextPath = nextPath.replace(`limit=${pageSize}`, `limit=${remaining}`);
       const response = await this.client.getJson(nextPath);
-      const py = response.pyJson();
+      const py = pyJson(response);
       const json = response.json<{ images?: unknown[]; next?: unknown }>();
       const pyImages = py instanceof PyDict ? py.get('images') : undefined;
       if (!Array.isArray(pyImages) || !Array.isArray(json.images))

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiClient, parseImageUrl } from './api-client';
-import { CliError, ConnectionError, HttpError } from './errors';
+import {
+  ImageApiClient,
+  ImageApiConnectionError,
+  ImageApiError,
+  ImageClientError,
+  InvalidResponseError,
+  parseImageUrl,
+} from '@glance-ts/image-client';
+import { CliError, exitCodeOf } from './errors';
+import { pyJson } from './py-response';
 import { PyFloat } from '@glance-ts/pycompat';
 
 describe('parseImageUrl', () => {
@@ -19,12 +27,13 @@ describe('parseImageUrl', () => {
     expect(parseImageUrl(url)).toEqual({ base, urlVersion });
   });
 
-  it.each(['h:9292', 'ftp://h', 'not a url'])('refuses %s', (url) => {
-    expect(() => parseImageUrl(url)).toThrow(CliError);
+  it.each(['h:9292', 'ftp://h', 'not a url'])('refuses %s', async (url) => {
+    expect(() => parseImageUrl(url)).toThrow(ImageClientError);
+    expect(await exitCodeOf(catchError(() => parseImageUrl(url)))).toBe(1);
   });
 });
 
-describe('ApiClient', () => {
+describe('ImageApiClient (as the commands use it)', () => {
   let server: Server;
   let base: string;
   let handler: (request: IncomingMessage, response: ServerResponse) => void;
@@ -43,8 +52,13 @@ describe('ApiClient', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  function client(extra: Partial<ConstructorParameters<typeof ApiClient>[0]> = {}) {
-    return new ApiClient({ imageUrl: `${base}/prefix/v2/`, token: 'tok', userAgent: 'test/1', ...extra });
+  function client(extra: Partial<ConstructorParameters<typeof ImageApiClient>[0]> = {}) {
+    return new ImageApiClient({
+      imageUrl: `${base}/prefix/v2/`,
+      token: 'tok',
+      userAgent: 'test/1',
+      ...extra,
+    });
   }
 
   function reply(status: number, contentType: string, body: string, headers: Record<string, string> = {}) {
@@ -71,7 +85,7 @@ describe('ApiClient', () => {
     });
     expect(response).toMatchObject({ status: 200, requestId: 'req-1', url: `${base}/prefix/v2/info/stores` });
     expect(response.json()).toEqual({ stores: [{ id: 'a', weight: 1 }] });
-    const py = response.pyJson() as Map<string, unknown>;
+    const py = pyJson(response) as Map<string, unknown>;
     expect((py.get('stores') as Map<string, unknown>[])[0].get('weight')).toEqual(new PyFloat(1));
   });
 
@@ -87,15 +101,18 @@ describe('ApiClient', () => {
     const error = await client()
       .getJson('/v2/info/stores')
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toBeInstanceOf(ImageApiError);
     expect(error).toMatchObject({ message: 'HTTP 404 Not Found: Nope.', status: 404, requestId: 'req-2' });
   });
 
   it('refuses a body that is not JSON when JSON is read', async () => {
     reply(200, 'application/json', '<html>');
     const response = await client().getJson('/x');
-    expect(() => response.json()).toThrow(new CliError(`Invalid JSON in the response from ${base}/prefix/x`));
-    expect(() => response.pyJson()).toThrow(CliError);
+    expect(() => response.json()).toThrow(
+      new InvalidResponseError(`Invalid JSON in the response from ${base}/prefix/x`),
+    );
+    expect(await exitCodeOf(catchError(() => response.json()))).toBe(1);
+    expect(() => pyJson(response)).toThrow(CliError);
   });
 
   it('hands a successful body over as a stream, but reads and reports an error body', async () => {
@@ -114,7 +131,7 @@ describe('ApiClient', () => {
     const error = await client({ timeoutSeconds: 0.2 })
       .getJson('/slow')
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toBeInstanceOf(ImageApiConnectionError);
     expect((error as Error).message).toBe(
       `Error communicating with ${base}/prefix/slow: Read timed out. (read timeout=0.2)`,
     );
@@ -125,7 +142,7 @@ describe('ApiClient', () => {
     const error = await client()
       .getJson('/drop')
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toBeInstanceOf(ImageApiConnectionError);
     expect((error as Error).message).toMatch(new RegExp(`^Error communicating with ${base}/prefix/drop: .+`));
   });
 
@@ -149,3 +166,12 @@ describe('ApiClient', () => {
     );
   });
 });
+
+function catchError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}

@@ -1,12 +1,65 @@
-// Error statuses to glanceclient's one-line messages (glanceclient/exc.py from_response and the
-// shell's handler). Glance chooses its error body format from the Accept header:
+// What can go wrong talking to an image API, as error classes a caller can tell apart, with the
+// messages python-glanceclient prints for them (glanceclient/exc.py from_response and its shell's
+// handler): the CLI prints them as they are; other callers build their own from the fields.
+//
+// Glance chooses its error body format from the Accept header:
 //   application/json  {"message": "<text><br /><br />\n\n\n", "code": "403 Forbidden", "title": "Forbidden"}
 //   */*               a small HTML page (glanceclient sends this Accept)
 //   anything else     text/plain: "403 Forbidden\n\n<text>\n\n   "
 // All three give the same details, "403 Forbidden: <text>", as glanceclient gets from the HTML.
 import { STATUS_CODES } from 'node:http';
-import { HttpError } from './errors';
 import { pyStrip } from '@glance-ts/pycompat';
+
+/** Base of every error this library raises. */
+export class ImageClientError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The image URL given is not an absolute http(s) URL. */
+export class InvalidImageUrlError extends ImageClientError {}
+
+/** The server answered 2xx with a body that is not what the call expects (not JSON, no list...). */
+export class InvalidResponseError extends ImageClientError {}
+
+/** The server answered with an error status (glanceclient's exc.HTTPException family). */
+export class ImageApiError extends ImageClientError {
+  constructor(
+    /** glanceclient's line for it. */
+    message: string,
+    readonly status: number,
+    /** The server's explanation, tags and markers removed, status line first (exc.from_response's `details`). */
+    readonly details: string,
+    readonly requestId?: string,
+    /** `METHOD /path` of the call. */
+    readonly request?: string,
+  ) {
+    super(message);
+  }
+
+  /** The server's explanation without its status line: `Invalid location rbd://...`. */
+  get explanation(): string {
+    const withoutStatus = this.details.replace(/^\d{3} [^:]*(?:: |$)/, '');
+    return withoutStatus || this.details;
+  }
+
+  /** `POST /v2/images/<id>/locations failed with 400: <explanation>`, for callers that name the call. */
+  get requestFailure(): string {
+    return `${this.request ?? 'The request'} failed with ${this.status}: ${this.explanation}`;
+  }
+}
+
+/** No HTTP answer at all: refused, unresolvable, reset or timed out. */
+export class ImageApiConnectionError extends ImageClientError {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 export const UNAUTHORIZED_MESSAGE = 'Invalid OpenStack Identity credentials.';
 const MULTIPLE_CHOICES_MESSAGE =
@@ -64,18 +117,19 @@ export function reasonPhrase(status: number): string {
   return STATUS_CODES[status] ?? 'Unknown';
 }
 
-/** The exception glanceclient would print for this response. */
-export function httpError(
+/** The error glanceclient would raise for this response. */
+export function imageApiError(
   status: number,
   contentType: string | undefined,
   body: string,
   requestId?: string,
-): HttpError {
+  request?: string,
+): ImageApiError {
   const details = errorDetails(contentType, body);
   let message: string;
   if (status === 401) message = UNAUTHORIZED_MESSAGE;
   else if (status === 300) message = MULTIPLE_CHOICES_MESSAGE;
   else if (details.startsWith(`${status} `)) message = `HTTP ${details}`;
   else message = `HTTP ${status} ${reasonPhrase(status)}${details ? `: ${details}` : ''}`;
-  return new HttpError(message, status, details, requestId);
+  return new ImageApiError(message, status, details, requestId, request);
 }
