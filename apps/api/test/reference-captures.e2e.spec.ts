@@ -65,6 +65,13 @@ function expected(capture: ReferenceCapture): { status: string; body: string } {
     const versions = captures.find((other) => other.name === '03-get-versions-noauth')!.response.body;
     return { status: '300 Multiple Choices', body: headVersionsBody(versions) };
   }
+  if (body.includes('"import-methods"')) {
+    // Glance lists its default import methods; glance-ts implements none yet and lists none, so
+    // that a client asking for an import fails with its own message instead of a 404 on the call.
+    const methods = JSON.parse(body) as { 'import-methods': { value: string[] } };
+    expect(methods['import-methods'].value).toEqual(['glance-direct', 'web-download', 'copy-image']);
+    return { status: `${status} ${reason}`, body: body.replace(/"value": \[[^\]]*\]/, '"value": []') };
+  }
   if (body.includes('"versions"')) return { status: `${status} ${reason}`, body: headVersionsBody(body) };
   if (status === 200 && body.includes('"properties"'))
     return { status: `${status} ${reason}`, body: headDetailBody(body) };

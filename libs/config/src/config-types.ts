@@ -198,8 +198,10 @@ export interface GlanceConfig {
   imageFormat: { requireFormatMatch: boolean; gptSafetyChecksNonfatal: string[]; vmdkAllowedTypes: string[] };
   /** `[import_filtering_opts]`: what http locations given by non-service callers may point at. */
   importFiltering: ImportFilteringConfig;
-  /** `[DEFAULT] enabled_import_methods`. */
+  /** `[DEFAULT] enabled_import_methods`: only methods glance-ts implements (none yet). */
   importMethods: string[];
+  /** `[DEFAULT] image_member_quota`: members per image; negative: no limit. */
+  imageMemberQuota: number;
   auth: {
     strategy: AuthStrategyName;
     /** `[auth] token_file`, absolute; set (and existing) when strategy is token_file, else null. */

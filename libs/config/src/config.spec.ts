@@ -90,7 +90,8 @@ describe('parseConfig: defaults', () => {
         disallowedPorts: [],
         allowedNetworks: [],
       },
-      importMethods: ['glance-direct', 'web-download', 'copy-image'],
+      importMethods: [],
+      imageMemberQuota: 128,
       auth: {
         strategy: 'noauth',
         tokenFile: null,
@@ -108,7 +109,7 @@ describe('parseConfig: defaults', () => {
   it('reads the [DEFAULT] options', () => {
     const config = parse(
       `${NOAUTH}[DEFAULT]\nbind_host = 0.0.0.0\nbind_port = 19292\npublic_endpoint = https://image.example.org\ndebug = Yes\nworkers = 3\n` +
-        'enabled_import_methods = [glance-direct, copy-image]\n',
+        'enabled_import_methods = []\nimage_member_quota = -1\n',
     );
     expect(config.server).toEqual({
       bindHost: '0.0.0.0',
@@ -118,7 +119,8 @@ describe('parseConfig: defaults', () => {
       clientSocketTimeout: 900,
     });
     expect(config.debug).toBe(true);
-    expect(config.importMethods).toEqual(['glance-direct', 'copy-image']);
+    expect(config.importMethods).toEqual([]);
+    expect(config.imageMemberQuota).toBe(-1);
   });
 
   it('treats an empty enabled_backends as single-store mode', () => {
@@ -589,12 +591,13 @@ describe('parseConfig: warnings (oslo ignores unknown keys; glance-ts says so)',
     ]);
   });
 
-  it('warns about an unknown import method but keeps it', () => {
-    const config = parse(`${NOAUTH}[DEFAULT]\nenabled_import_methods = glance-direct, teleport\n`);
-    expect(config.importMethods).toEqual(['glance-direct', 'teleport']);
-    expect(config.warnings).toEqual([
-      '[DEFAULT] enabled_import_methods: unknown import method "teleport" (known: glance-direct, web-download, glance-download, copy-image) (line 4)',
-    ]);
+  it("stops at an import method glance-ts does not implement, naming it (Glance's or unknown)", () => {
+    expect(() => parse(`${NOAUTH}[DEFAULT]\nenabled_import_methods = [glance-direct]\n`)).toThrow(
+      `[DEFAULT] enabled_import_methods: "glance-direct" is not implemented by glance-ts (Glance's import method); implemented: none`,
+    );
+    expect(() => parse(`${NOAUTH}[DEFAULT]\nenabled_import_methods = teleport\n`)).toThrow(
+      '"teleport" is not implemented by glance-ts (unknown import method (Glance\'s: glance-direct, web-download, glance-download, copy-image)); implemented: none',
+    );
   });
 
   it('warns that token_file is ignored by other strategies', () => {

@@ -27,6 +27,7 @@ import {
   GLANCE_STORE_SECTION,
   IMAGE_FORMAT_SECTION,
   IMPORT_FILTERING_SECTION,
+  IMPLEMENTED_IMPORT_METHODS,
   KNOWN_IMPORT_METHODS,
   OSLO_POLICY_SECTION,
   RESERVED_STORE_PREFIX,
@@ -93,6 +94,7 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
   const staleUploadTimeout = defaults.get(DEFAULT_SECTION.staleUploadTimeout);
   const debug = defaults.get(DEFAULT_SECTION.debug);
   const imageSizeCap = defaults.get(DEFAULT_SECTION.imageSizeCap);
+  const imageMemberQuota = defaults.get(DEFAULT_SECTION.imageMemberQuota);
   const secureHash = {
     enabled: defaults.get(DEFAULT_SECTION.doSecureHash),
     algorithm: defaults.get(DEFAULT_SECTION.hashingAlgorithm),
@@ -102,7 +104,7 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
     showDirectUrl: defaults.get(DEFAULT_SECTION.showImageDirectUrl),
     showMultiple: defaults.get(DEFAULT_SECTION.showMultipleLocations),
   };
-  const importMethods = readImportMethods(defaults, context);
+  const importMethods = readImportMethods(defaults);
   const enabledBackends = readEnabledBackends(defaults);
   defaults.warnAboutKeys(Object.values(DEFAULT_SECTION).map((option) => option.name));
 
@@ -129,6 +131,7 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
     server,
     debug,
     imageSizeCap,
+    imageMemberQuota,
     staleUploadTimeout,
     secureHash,
     multiStore: enabledBackends.length > 0,
@@ -179,15 +182,18 @@ function isStoreType(type: string): type is StoreType {
   return (STORE_TYPES as readonly string[]).includes(type);
 }
 
-function readImportMethods(defaults: SectionReader, context: ReadContext): string[] {
+function readImportMethods(defaults: SectionReader): string[] {
   const option = DEFAULT_SECTION.enabledImportMethods;
   const methods = defaults.get(option);
   for (const method of methods) {
-    if (!(KNOWN_IMPORT_METHODS as readonly string[]).includes(method)) {
-      context.warnings.push(
-        `[DEFAULT] ${option.name}: unknown import method ${quote(method)} (known: ${KNOWN_IMPORT_METHODS.join(', ')}) (line ${defaults.lineOf(option)})`,
-      );
-    }
+    if (IMPLEMENTED_IMPORT_METHODS.includes(method)) continue;
+    const glances = (KNOWN_IMPORT_METHODS as readonly string[]).includes(method)
+      ? "Glance's import method"
+      : `unknown import method (Glance's: ${KNOWN_IMPORT_METHODS.join(', ')})`;
+    defaults.fail(
+      option,
+      `${quote(method)} is not implemented by glance-ts (${glances}); implemented: ${IMPLEMENTED_IMPORT_METHODS.join(', ') || 'none'}`,
+    );
   }
   return methods;
 }

@@ -32,7 +32,13 @@ import { databaseConnectionType, hostAddressType, httpUrlType, stringType } from
 // ---------------------------------------------------------------------------------------------
 // [DEFAULT]
 
-/** Import methods Glance knows (glance/common/config.py); others are reported but not refused. */
+/**
+ * Import methods glance-ts implements: none yet (there is no `POST /v2/images/{id}/import`), so
+ * discovery lists none and a client that wants one says so itself instead of meeting a 404.
+ */
+export const IMPLEMENTED_IMPORT_METHODS: readonly string[] = [];
+
+/** Import methods Glance knows (glance/common/config.py), named in the refusal of one. */
 export const KNOWN_IMPORT_METHODS = [
   'glance-direct',
   'web-download',
@@ -48,15 +54,18 @@ export const DEFAULT_SECTION = {
   enabledBackends: dictOpt('enabled_backends', {
     help: 'Stores as `id:type` pairs, in discovery order. Empty: multi-store is not configured and the stores routes answer 404.',
   }),
-  enabledImportMethods: listOpt('enabled_import_methods', ['glance-direct', 'web-download', 'copy-image'], {
+  enabledImportMethods: listOpt('enabled_import_methods', [], {
     bounds: true,
     quotes: true,
-    help: 'Import methods reported by /v2/info/import; may be written as a list literal, e.g. [glance-direct, copy-image].',
+    help: 'Import methods reported by /v2/info/import (may be written as a list literal). glance-ts implements none yet: the default is empty (Glance: [glance-direct, web-download, copy-image]) and naming one stops the service at start.',
   }),
   publicEndpoint: typedOpt('public_endpoint', httpUrlType(), null, {
     help: 'Base URL used in version links instead of the URL of the request.',
   }),
   debug: boolOpt('debug', false, { help: 'Log at debug level.' }),
+  imageMemberQuota: intOpt('image_member_quota', 128, {
+    help: 'Members an image may have (Glance default 128; negative: no limit); one more is refused with 413.',
+  }),
   imageSizeCap: intOpt('image_size_cap', 1099511627776, {
     min: 1,
     max: Number.MAX_SAFE_INTEGER,

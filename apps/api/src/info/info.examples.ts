@@ -71,6 +71,6 @@ export const IMPORT_INFO_EXAMPLE: ImportInfoDto = {
   'import-methods': {
     description: 'Import methods available.',
     type: 'array',
-    value: ['glance-direct', 'web-download', 'copy-image'],
+    value: [],
   },
 };
