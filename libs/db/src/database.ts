@@ -1,9 +1,10 @@
 import { isAbsolute } from 'node:path';
-import { Kysely, Migrator, sql } from 'kysely';
+import { Kysely, type LogConfig, Migrator, sql } from 'kysely';
 import { classifyingDialect } from './availability';
 import { DatabaseError } from './errors';
 import { type HashJobRepository, KyselyHashJobRepository } from './hash-job-repository';
 import type { ImageRepository } from './image-repository';
+import { type ImageMemberRepository, KyselyImageMemberRepository } from './member-repository';
 import { KyselyImageRepository } from './kysely-image-repository';
 import { imageMigrationProvider } from './migrations';
 import { createPostgresPool, postgresDialect } from './postgres-connection';
@@ -27,6 +28,8 @@ export interface DatabaseLogger {
 
 export interface OpenImageDatabaseOptions {
   logger?: DatabaseLogger;
+  /** Sees every statement run, with its parameters (diagnostics and benchmarks: query plans). */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
   /** The time given to createdAt / updatedAt; tests pin it. Default: the system clock. */
   clock?: () => Date;
 }
@@ -34,6 +37,7 @@ export interface OpenImageDatabaseOptions {
 export interface ImageDatabase {
   readonly images: ImageRepository;
   readonly hashJobs: HashJobRepository;
+  readonly members: ImageMemberRepository;
   readonly dialect: DatabaseDialect;
   /** The connection for messages: `sqlite:////abs/file.db` or the URL with its password masked. */
   readonly description: string;
@@ -54,7 +58,7 @@ export async function openImageDatabase(
 ): Promise<ImageDatabase> {
   const description = describeDatabaseTarget(target);
   const describeCause = causeDescriber(target);
-  const connection = connect(target, options.logger, description, describeCause);
+  const connection = connect(target, options.logger, description, describeCause, options.onQuery);
   const db = connection.db;
   try {
     if (target.dialect === 'postgresql') {
@@ -92,6 +96,7 @@ export async function openImageDatabase(
   return {
     images: new KyselyImageRepository(db, target.dialect, { clock: options.clock }),
     hashJobs: new KyselyHashJobRepository(db, options.clock),
+    members: new KyselyImageMemberRepository(db, target.dialect, options.clock),
     dialect: target.dialect,
     description,
     close: connection.close,
@@ -108,21 +113,30 @@ function connect(
   logger: DatabaseLogger | undefined,
   description: string,
   describeCause: (error: unknown) => string,
+  onQuery?: OpenImageDatabaseOptions['onQuery'],
 ): OpenConnection {
+  const log: LogConfig | undefined = onQuery
+    ? (event) => {
+        if (event.level === 'query') onQuery(event.query.sql, event.query.parameters);
+      }
+    : undefined;
   let db: Kysely<ImageSchema>;
   let afterClose = () => {};
   try {
     if (target.dialect === 'sqlite') {
       if (!isAbsolute(target.path)) throw new Error(`the SQLite path must be absolute, got ${target.path}`);
       const sqlite = openSqlite(target.path);
-      db = new Kysely<ImageSchema>({ dialect: classifyingDialect(sqlite.dialect, describeCause) });
+      db = new Kysely<ImageSchema>({ dialect: classifyingDialect(sqlite.dialect, describeCause), log });
       afterClose = sqlite.release;
     } else {
       const warn = (message: string) => (logger?.warn ?? logger?.info)?.call(logger, message);
       const pool = createPostgresPool(target.url, (error) =>
         warn(`image database ${description}: connection lost: ${describeCause(error)}`),
       );
-      db = new Kysely<ImageSchema>({ dialect: classifyingDialect(postgresDialect(pool), describeCause) });
+      db = new Kysely<ImageSchema>({
+        dialect: classifyingDialect(postgresDialect(pool), describeCause),
+        log,
+      });
     }
   } catch (error) {
     throw new DatabaseError(`cannot open the image database ${description}: ${describeCause(error)}`, {

@@ -40,5 +40,14 @@ export type { DatabaseDialect } from './sql-dialect';
 export { KyselyImageRepository, type KyselyImageRepositoryOptions } from './kysely-image-repository';
 export type { ImageSchema } from './schema';
 export { imageMigrations } from './migrations';
+export {
+  DuplicateMemberError,
+  type ImageMember,
+  type ImageMemberRepository,
+  KyselyImageMemberRepository,
+  MEMBER_STATUSES,
+  MemberLimitError,
+  type MemberStatus,
+} from './member-repository';
 export { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-connection';
 export { POSTGRES_POOL_SIZE } from './postgres-connection';

@@ -128,7 +128,7 @@ export class KyselyImageRepository implements ImageRepository {
         .selectAll()
         .where((eb) =>
           eb.and([
-            listScope(eb, query.scope, query.filters.visibility),
+            listScope(eb, query.scope, query.filters.visibility, query.filters.memberStatus),
             ...filterConditions(eb, query.filters, this.sql),
           ]),
         );

@@ -1,6 +1,7 @@
 import { type Expression, type ExpressionBuilder, type OrderByModifiers, sql, type SqlBool } from 'kysely';
 import type { ImageRow, ImageSchema } from './schema';
 import type { SqlDialect } from './sql-dialect';
+import type { MemberStatus } from './member-repository';
 import type { DateFilter, ImageListQuery, ListScope, SortKey, SortSpec } from './types';
 
 /**
@@ -49,52 +50,90 @@ export function orderModifiers(spec: SortSpec): OrderByModifiers {
 
 /**
  * Glance's `is_image_visible` for a listing marker: admins see everything; others see public and
- * community images and their project's own. (Images shared with the project as an accepted member
- * are visible in Glance too; glance-ts has no image members yet.)
+ * community images, their project's own, and shared images their project is a member of (in any
+ * status).
  */
 export function visibleTo(eb: ImagesExpressionBuilder, scope: ListScope): Condition {
   if (scope.isAdmin) return eb.and([]);
-  return eb.or([eb('visibility', 'in', ['public', 'community']), ...ownedBy(eb, scope)]);
+  return eb.or([
+    eb('visibility', 'in', ['public', 'community']),
+    ...ownedBy(eb, scope),
+    ...sharedWith(eb, scope, 'all'),
+  ]);
 }
 
 /**
  * The visible set of a listing, as Glance's image_get_all:
  * - admin: everything, narrowed to one visibility when `visibility` names one;
  * - otherwise, by `visibility`:
- *   - absent: public images, plus every image the project owns (its community images included);
- *   - `all`: public and community images, plus the project's own;
+ *   - absent: public images, every image the project owns (its community images included), and
+ *     shared images the project is a member of with `memberStatus`;
+ *   - `all`: the same plus every community image;
  *   - `public` / `community`: all images of that visibility;
- *   - `private` / `shared`: the project's own images of that visibility.
- *
- * Glance also lists `shared` images the project is an accepted member of (in the default listing,
- * `all` and `shared`); glance-ts has no image members yet, so those are the owner's only.
+ *   - `private`: the project's own private images;
+ *   - `shared`: the project's own shared images and those it is a member of with `memberStatus`.
+ * `memberStatus` is Glance's `member_status` (default `accepted`; `all`: any status). Unlike
+ * Glance, a caller without a project sees no shared image by membership.
  */
 export function listScope(
   eb: ImagesExpressionBuilder,
   scope: ListScope,
   visibility: ImageListQuery['filters']['visibility'],
+  memberStatus: MemberStatus | 'all' = 'accepted',
 ): Condition {
   if (scope.isAdmin)
     return visibility === undefined || visibility === 'all' ? eb.and([]) : eb('visibility', '=', visibility);
   switch (visibility) {
     case undefined:
-      return eb.or([eb('visibility', '=', 'public'), ...ownedBy(eb, scope)]);
+      return eb.or([
+        eb('visibility', '=', 'public'),
+        ...ownedBy(eb, scope),
+        ...sharedWith(eb, scope, memberStatus),
+      ]);
     case 'all':
-      return eb.or([eb('visibility', 'in', ['public', 'community']), ...ownedBy(eb, scope)]);
+      return eb.or([
+        eb('visibility', 'in', ['public', 'community']),
+        ...ownedBy(eb, scope),
+        ...sharedWith(eb, scope, memberStatus),
+      ]);
     case 'public':
     case 'community':
       return eb('visibility', '=', visibility);
     case 'private':
-    case 'shared':
       return eb.and([
         eb('visibility', '=', visibility),
         ...(scope.projectId === null ? [NOTHING] : ownedBy(eb, scope)),
       ]);
+    case 'shared':
+      return scope.projectId === null
+        ? NOTHING
+        : eb.or([
+            eb.and([eb('visibility', '=', 'shared'), ...ownedBy(eb, scope)]),
+            ...sharedWith(eb, scope, memberStatus),
+          ]);
   }
 }
 
 function ownedBy(eb: ImagesExpressionBuilder, scope: ListScope): Condition[] {
   return scope.projectId === null ? [] : [eb('owner', '=', scope.projectId)];
+}
+
+/**
+ * Shared images the project is a member of (with `status`, or any): a semi-join the
+ * (member, status, image_id) index answers from the member's side.
+ */
+function sharedWith(
+  eb: ImagesExpressionBuilder,
+  scope: ListScope,
+  status: MemberStatus | 'all',
+): Condition[] {
+  if (scope.projectId === null) return [];
+  let memberships = eb
+    .selectFrom('image_members')
+    .select('image_members.image_id')
+    .where('image_members.member', '=', scope.projectId);
+  if (status !== 'all') memberships = memberships.where('image_members.status', '=', status);
+  return [eb.and([eb('visibility', '=', 'shared'), eb('id', 'in', memberships)])];
 }
 
 const DATE_OPERATORS = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=', neq: '<>' } as const;

@@ -22,6 +22,7 @@ export function imageMigrations(dialect: DatabaseDialect): Record<string, Migrat
     '0002_hash_jobs': hashJobs0002(dialect),
     '0003_location_data_keys': locationDataKeys0003(),
     '0004_upload_leases': uploadLeases0004(),
+    '0005_image_members': imageMembers0005(dialect),
   };
 }
 
@@ -218,6 +219,39 @@ function uploadLeases0004(): Migration {
     async down(db: Kysely<unknown>) {
       for (const column of ['upload_heartbeat', 'upload_store', 'upload_owner'])
         await db.schema.alterTable('images').dropColumn(column).execute();
+    },
+  };
+}
+
+/**
+ * Image members (sharing): one row per image and member project, removed with the image. The
+ * unique key serves the owner's and the member's lookups of one membership; the (member, status)
+ * index serves the listing's "shared with my project as <status>" condition from the member side.
+ */
+function imageMembers0005(dialect: DatabaseDialect): Migration {
+  const types = columnTypes(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('image_members')
+        .addColumn('id', types.serial, types.serialKey)
+        .addColumn('image_id', types.sortedText, (column) =>
+          column.notNull().references('images.id').onDelete('cascade'),
+        )
+        .addColumn('member', types.sortedText, (column) => column.notNull())
+        .addColumn('status', types.sortedText, (column) => column.notNull())
+        .addColumn('created_at', types.timestamp, (column) => column.notNull())
+        .addColumn('updated_at', types.timestamp, (column) => column.notNull())
+        .addUniqueConstraint('image_members_image_id_member_key', ['image_id', 'member'])
+        .execute();
+      await db.schema
+        .createIndex('image_members_member_status_idx')
+        .on('image_members')
+        .columns(['member', 'status', 'image_id'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('image_members').execute();
     },
   };
 }

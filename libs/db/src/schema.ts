@@ -79,8 +79,20 @@ export interface HashJobsTable {
   created_at: number | string;
 }
 
+export interface ImageMembersTable {
+  /** Ascending in insertion order: members are listed in this order. */
+  id: Generated<number>;
+  image_id: string;
+  /** The member project's id. */
+  member: string;
+  status: string;
+  created_at: SqlTimestamp;
+  updated_at: SqlTimestamp;
+}
+
 export interface ImageSchema {
   hash_jobs: HashJobsTable;
+  image_members: ImageMembersTable;
   images: ImagesTable;
   image_properties: ImagePropertiesTable;
   image_tags: ImageTagsTable;

@@ -1,3 +1,4 @@
+import type { MemberStatus } from './member-repository';
 /**
  * The image records the data-access layer stores and returns. Field names are camelCase here;
  * the API's views turn them into Glance's snake_case bodies. Dates are JavaScript Dates (UTC);
@@ -197,6 +198,8 @@ export interface ImageListQuery {
     status?: ImageStatus[];
     /** `all` = no visibility filter beyond the scope; absent = Glance's default listing. */
     visibility?: ImageVisibility | 'all';
+    /** Which memberships make a shared image listed (Glance's member_status; default `accepted`). */
+    memberStatus?: MemberStatus | 'all';
     owner?: string;
     /** Every tag must be present (AND). */
     tags?: string[];
