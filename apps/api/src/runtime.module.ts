@@ -5,7 +5,7 @@ import { PolicyEnforcer } from '@glance-ts/policy';
 import { StoreRegistry } from '@glance-ts/stores';
 import { GLANCE_CONFIG } from './config/config.tokens';
 import { OpenApiDocumentHolder } from './docs/openapi-document';
-import { HASH_JOB_REPOSITORY, IMAGE_REPOSITORY } from './images/images.tokens';
+import { HASH_JOB_REPOSITORY, IMAGE_MEMBER_REPOSITORY, IMAGE_REPOSITORY } from './images/images.tokens';
 
 /** What bootstrap validated and built before Nest starts: config, policy, stores, database. */
 export interface GlanceRuntime {
@@ -31,6 +31,7 @@ export class RuntimeModule {
       { provide: OpenApiDocumentHolder, useValue: runtime.openApi },
       { provide: IMAGE_REPOSITORY, useValue: runtime.database.images },
       { provide: HASH_JOB_REPOSITORY, useValue: runtime.database.hashJobs },
+      { provide: IMAGE_MEMBER_REPOSITORY, useValue: runtime.database.members },
     ];
     return { module: RuntimeModule, providers, exports: providers.map((provider) => provider.provide) };
   }

@@ -7,3 +7,4 @@ export * from './stores.dto';
 export * from './versions.dto';
 export * from './image-schema';
 export type { Image } from './image';
+export * from './member-schema';

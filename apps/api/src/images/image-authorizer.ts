@@ -1,9 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PolicyEnforcer } from '@glance-ts/policy';
-import { type ImageCore, IMAGE_CORE_KEYS, type ImageRecord, type ImageRepository } from '@glance-ts/db';
+import {
+  type ImageCore,
+  IMAGE_CORE_KEYS,
+  type ImageMemberRepository,
+  type ImageRecord,
+  type ImageRepository,
+  type MemberStatus,
+} from '@glance-ts/db';
 import type { RequestContext } from '../auth/request-context';
 import { GLANCE_MESSAGES, GlanceHttpError } from '../http/glance-error';
-import { IMAGE_REPOSITORY } from './images.tokens';
+import { IMAGE_MEMBER_REPOSITORY, IMAGE_REPOSITORY } from './images.tokens';
 
 /**
  * Who may see and do what with an image, as Glance decides it in two steps:
@@ -14,26 +21,70 @@ import { IMAGE_REPOSITORY } from './images.tokens';
  */
 @Injectable()
 export class ImageAuthorizer {
+  /** The caller's membership status of shared images findVisible let through as a member (policy targets). */
+  private readonly memberStatuses = new WeakMap<ImageRecord, MemberStatus>();
+
   constructor(
     @Inject(PolicyEnforcer) private readonly enforcer: PolicyEnforcer,
     @Inject(IMAGE_REPOSITORY) private readonly images: ImageRepository,
+    @Inject(IMAGE_MEMBER_REPOSITORY) private readonly members: ImageMemberRepository,
   ) {}
 
   /** The image, if the caller can see it; 404 otherwise. */
   async loadVisible(imageId: string, context: RequestContext): Promise<ImageRecord> {
+    const image = await this.findVisible(imageId, context);
+    if (!image) throw imageNotFound(imageId);
+    return image;
+  }
+
+  /**
+   * The image, if the caller can see it (Glance's `is_image_visible`): an admin, the owner, anyone
+   * for public and community images, and a project that is a member of a shared image, whatever
+   * its membership's status. Null otherwise.
+   */
+  async findVisible(imageId: string, context: RequestContext): Promise<ImageRecord | null> {
     const image = await this.images.get(imageId);
-    if (!image || !isImageVisible(image, context)) throw imageNotFound(imageId);
+    if (!image) return null;
+    if (isImageVisible(image, context)) return image;
+    if (image.visibility !== 'shared' || context.projectId === null) return null;
+    const membership = await this.members.get(image.id, context.projectId);
+    if (!membership) return null;
+    this.memberStatuses.set(image, membership.status);
     return image;
   }
 
   /** Throws 403 (or 404, see above) when `rule` denies the caller on this image. */
   enforce(rule: string, image: ImageRecord, context: RequestContext): void {
-    const target = imagePolicyTarget(image);
+    const target = this.target(image, context);
     if (this.enforcer.enforce(rule, target, context.credentials)) return;
     if (rule === 'get_image' || !this.enforcer.enforce('get_image', target, context.credentials)) {
       throw new GlanceHttpError(404, GLANCE_MESSAGES.notFound);
     }
     throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(rule));
+  }
+
+  /**
+   * A member rule (Glance's MemberAPIPolicy): `get_image` first (404 when denied, as for any image
+   * rule), then the rule itself, a plain 403.
+   */
+  enforceMemberRule(rule: string, image: ImageRecord, context: RequestContext): void {
+    this.enforce('get_image', image, context);
+    if (!this.enforcer.enforce(rule, this.target(image, context), context.credentials)) {
+      throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(rule));
+    }
+  }
+
+  /** enforceMemberRule as a yes or no (Glance's `check`). */
+  allowsMemberRule(rule: string, image: ImageRecord, context: RequestContext): boolean {
+    const target = this.target(image, context);
+    return (
+      this.enforcer.enforce('get_image', target, context.credentials) &&
+      this.enforcer.enforce(rule, target, context.credentials)
+    );
+  }
+
+  private target(image: ImageRecord, context: RequestContext): Record<string, unknown> {
+    return imagePolicyTarget(image, context, this.memberStatuses.get(image) ?? null);
   }
 
   /** A rule on an image that does not exist yet (creation): the target is what the body asks for. */
@@ -61,11 +112,14 @@ export function isImageVisible(image: ImageRecord, context: RequestContext): boo
 /**
  * The policy target of an image (Glance's `ImageTarget`): core attributes by their API names, the
  * custom properties, and `project_id` = the owner. Also used for an image about to be created, from
- * what the request asks for. `member_id` would be the caller's project when it is an accepted
- * member; without members it is never set.
+ * what the request asks for. `member_id` is the caller's project when the image is shared and the
+ * caller is not its owner (Glance sets it so: whoever found a shared image they do not own found
+ * it as a member), else None; `member_status` is that membership's status when known.
  */
 export function imagePolicyTarget(
   image: Partial<ImageCore> & { id?: string; properties: Readonly<Record<string, string>> },
+  context?: Pick<RequestContext, 'projectId'>,
+  memberStatus: MemberStatus | null = null,
 ): Record<string, unknown> {
   const target: Record<string, unknown> = { ...image.properties };
   for (const key of IMAGE_CORE_KEYS) {
@@ -73,7 +127,10 @@ export function imagePolicyTarget(
   }
   if (image.id !== undefined) target.id = image.id;
   target.project_id = image.owner ?? null;
-  target.member_id = null;
+  const asMember =
+    context !== undefined && image.visibility === 'shared' && context.projectId !== (image.owner ?? null);
+  target.member_id = asMember ? context.projectId : null;
+  target.member_status = asMember ? memberStatus : null;
   return target;
 }
 

@@ -9,6 +9,7 @@ import {
   StoreUnavailableError,
   StoreWriteDeniedError,
 } from '@glance-ts/stores';
+import { DuplicateMemberError, MemberLimitError } from '@glance-ts/db';
 import { GlanceHttpError } from '../http/glance-error';
 import { ImageRequestError } from './domain/image-errors';
 import { ImageSizeLimitError } from './image-hasher';
@@ -43,6 +44,16 @@ export class ImageOperationError extends Error {
 export function translateImageErrors(error: unknown): unknown {
   if (error instanceof ImageRequestError) {
     return new GlanceHttpError(error.status, error.message, { ...error.headers });
+  }
+  if (error instanceof DuplicateMemberError) {
+    return new GlanceHttpError(409, `Member ${error.memberId} is duplicated for image ${error.imageId}`);
+  }
+  if (error instanceof MemberLimitError) {
+    // Glance's text, its trailing colon included.
+    return new GlanceHttpError(
+      413,
+      `Image member limit exceeded for image ${error.imageId}: ${error.message}:`,
+    );
   }
   if (!(error instanceof ImageOperationError)) return error;
   const { operation, reason } = error;

@@ -82,8 +82,10 @@ export class ImagesService {
     }
     let images: ImageRecord[];
     try {
+      const { memberStatus, ...query } = parsed;
       images = await this.images.list({
-        ...parsed,
+        ...query,
+        filters: { ...query.filters, memberStatus },
         scope: { isAdmin: context.isAdmin, projectId: context.projectId },
       });
     } catch (error) {

@@ -3,9 +3,11 @@ import type {
   ImageListQuery,
   ImageStatus,
   ImageVisibility,
+  MemberStatus as DbMemberStatus,
   SortKey,
   SortSpec,
 } from '@glance-ts/db';
+import { MEMBER_STATUSES as DB_MEMBER_STATUSES } from '@glance-ts/db';
 import { IMAGE_STATUSES } from '@glance-ts/contracts';
 import { parseIsoTime, parseWebobQueryString, pyInt, pyStrip, urlencode } from '@glance-ts/pycompat';
 import { ImageRequestError } from './image-errors';
@@ -24,7 +26,8 @@ import { ImageRequestError } from './image-errors';
 
 export type ListQueryInput = string | Readonly<Record<string, unknown>>;
 
-export type MemberStatus = 'pending' | 'accepted' | 'rejected' | 'all';
+/** Glance's `member_status` of a listing: which memberships list a shared image (`all`: any). */
+export type MemberStatus = DbMemberStatus | 'all';
 
 export interface ParsedImageListQuery extends Omit<ImageListQuery, 'scope'> {
   /**
@@ -65,7 +68,7 @@ export const LIST_SORT_KEYS: readonly SortKey[] = [
 ];
 
 const VISIBILITY_FILTERS = ['community', 'public', 'private', 'shared', 'all'] as const;
-const MEMBER_STATUSES: readonly MemberStatus[] = ['pending', 'accepted', 'rejected', 'all'];
+const MEMBER_STATUSES: readonly MemberStatus[] = [...DB_MEMBER_STATUSES, 'all'];
 const DATE_OPERATORS: ReadonlyArray<DateFilter['op']> = ['gt', 'gte', 'lt', 'lte', 'neq', 'eq'];
 const OPERATOR_FILTERS = ['name', 'id', 'status', 'container_format', 'disk_format'] as const;
 /** Image columns Glance compares for equality (or, with _min/_max, by range) beyond what the repository supports. */
