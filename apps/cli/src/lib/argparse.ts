@@ -71,6 +71,8 @@ export interface PositionalSpec {
   metavar: string;
   /** '+': one or more values (only the last positional may take several). */
   nargs?: '+';
+  /** The values it takes (argparse checks them as it consumes the positional). */
+  choices?: readonly string[];
   help?: string;
 }
 
@@ -275,7 +277,14 @@ export function parseCommandLine(
       parsed[positional.dest] = positionalTokens.slice(next, next + count);
       next += count;
     } else if (next < positionalTokens.length) {
-      parsed[positional.dest] = positionalTokens[next++];
+      const value = positionalTokens[next++];
+      if (positional.choices && !positional.choices.includes(value)) {
+        const choices = positional.choices.map(pyStrRepr).join(', ');
+        throw new UsageError(
+          `argument ${positional.metavar}: invalid choice: ${pyStrRepr(value)} (choose from ${choices})`,
+        );
+      }
+      parsed[positional.dest] = value;
     } else {
       missing.push(positional.metavar);
     }

@@ -63,7 +63,8 @@ describe('help', () => {
       new RegExp(
         "\nglance: error: argument <subcommand>: invalid choice: 'nope' \\(choose from 'help', 'image-create', 'image-create-from-volume', " +
           "'image-delete', 'image-download', 'image-list', 'image-show', 'image-tag-delete', 'image-tag-update', " +
-          "'image-update', 'image-upload', 'stores-info'\\)\n$",
+          "'image-update', 'image-upload', 'member-create', 'member-delete', 'member-get', 'member-list', " +
+          "'member-update', 'stores-info'\\)\n$",
       ),
     );
   });

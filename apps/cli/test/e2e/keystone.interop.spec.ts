@@ -224,4 +224,80 @@ describe('glance with Keystone credentials', () => {
     const gone = await runCli(['image-show', image.id], aliceEnv);
     expect([gone.status, gone.stderr]).toEqual([1, expect.stringContaining('404 Not Found')]);
   });
+
+  it('openstackclient shares an image from project demo to project other, which accepts it', async () => {
+    const env = (user: { name: string; password: string }, project: string) => ({
+      ...aliceEnv,
+      OS_USERNAME: user.name,
+      OS_PASSWORD: user.password,
+      OS_PROJECT_NAME: project,
+    });
+    const asAlice = (...args: string[]) => runPythonClient('/usr/bin/openstack', args, aliceEnv);
+    const asCarol = (...args: string[]) =>
+      runPythonClient('/usr/bin/openstack', args, env(cloud.carol, 'other'));
+    const disk = join(dir, 'golden.raw');
+    writeFileSync(disk, Buffer.alloc(1024, 1));
+    // With --file: openstackclient reads stdin otherwise (and fails on a closed one).
+    const created = await asAlice('image', 'create', '--shared', '--file', disk, '-f', 'json', 'golden');
+    expect([created.status, created.stderr]).toEqual([0, '']);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+
+    const added = await asAlice('image', 'add', 'project', '-f', 'json', id, cloud.carol.projectId);
+    expect([added.status, added.stderr]).toEqual([0, '']);
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      image_id: id,
+      member_id: cloud.carol.projectId,
+      status: 'pending',
+    });
+    const carolsBefore = await asCarol('image', 'list', '-f', 'json');
+    expect((JSON.parse(carolsBefore.stdout) as { ID: string }[]).map((row) => row.ID)).not.toContain(id);
+
+    const accepted = await asCarol('image', 'set', '--accept', id);
+    expect([accepted.status, accepted.stderr]).toEqual([0, '']);
+    const carolsAfter = await asCarol('image', 'list', '-f', 'json');
+    expect((JSON.parse(carolsAfter.stdout) as { ID: string }[]).map((row) => row.ID)).toContain(id);
+
+    const members = await asAlice('image', 'member', 'list', '-f', 'json', id);
+    expect(JSON.parse(members.stdout)).toEqual([
+      { 'Image ID': id, 'Member ID': cloud.carol.projectId, Status: 'accepted' },
+    ]);
+    // Carol may not share the image further, nor remove the owner's sharing.
+    const refused = await asCarol('image', 'add', 'project', id, cloud.alice.projectId);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('403');
+    expect((await asAlice('image', 'delete', id)).status).toBe(0);
+  });
+
+  it("works for Nova's pattern: an admin creates an image owned by another project and shares it with it", async () => {
+    // Nova, snapshotting another project's server as admin, creates the image for the instance's
+    // project and adds that project as a member (nova/image/glance.py).
+    const token = await cloud.token(cloud.admin);
+    const headers = { 'x-auth-token': token, 'content-type': 'application/json' };
+    const created = await fetch(`${api.url}/v2/images`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'snapshot', visibility: 'shared', owner: cloud.alice.projectId }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const added = await fetch(`${api.url}/v2/images/${id}/members`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ member: cloud.carol.projectId }),
+    });
+    expect(added.status).toBe(200);
+    // The project sees its image; the member sees it by id before accepting.
+    const asCarol = await cloud.token(cloud.carol);
+    const shown = await fetch(`${api.url}/v2/images/${id}`, { headers: { 'x-auth-token': asCarol } });
+    expect(shown.status).toBe(200);
+    const asAliceToken = await cloud.token(cloud.alice);
+    const list = await fetch(`${api.url}/v2/images/${id}/members`, {
+      headers: { 'x-auth-token': asAliceToken },
+    });
+    expect(
+      ((await list.json()) as { members: { member_id: string }[] }).members.map((m) => m.member_id),
+    ).toEqual([cloud.carol.projectId]);
+    const deleted = await fetch(`${api.url}/v2/images/${id}`, { method: 'DELETE', headers });
+    expect(deleted.status).toBe(204);
+  });
 });

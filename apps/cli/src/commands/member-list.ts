@@ -1,0 +1,41 @@
+// glance member-list --image-id <IMAGE_ID>: the image's members as glanceclient's table, or rows
+// for -f/-c.
+import { ImageCommand } from '../image-command';
+import type { OptionSpec } from '../lib/argparse';
+import { oclifFlags } from '../lib/argparse-oclif';
+import { OUTPUT_OPTIONS, outputFlags, tableFitWidth } from '../lib/output/output-flags';
+
+const OPTIONS: OptionSpec[] = [
+  {
+    name: 'image-id',
+    dest: 'image_id',
+    action: 'store',
+    metavar: '<IMAGE_ID>',
+    required: true,
+    help: 'Image to display members of.',
+  },
+];
+
+export default class MemberList extends ImageCommand {
+  static override description = 'Describe sharing permissions by image.';
+  static override flags = { ...oclifFlags(OPTIONS), ...outputFlags };
+
+  async run(): Promise<void> {
+    const { values, global, format, columns } = this.parseCommandLine({
+      options: [...OPTIONS, ...OUTPUT_OPTIONS],
+      positionals: [],
+    });
+    const { MembersApi, membersListing, printMembers } = await import('../lib/members/members');
+    const members = await new MembersApi(await this.client(global)).list(values.image_id as string);
+    if (format === undefined) {
+      this.writeOut(printMembers(members) + '\n');
+      return;
+    }
+    const { renderList, selectColumns } = await import('../lib/output/formatters');
+    this.writeOut(
+      await renderList(format, selectColumns(membersListing(members), columns), {
+        fitWidth: tableFitWidth(),
+      }),
+    );
+  }
+}
