@@ -1,0 +1,283 @@
+#!/usr/bin/env node
+// Image listing as a member of shared images (a benchmark, not a test): 100,000 images, of which
+// 1,000 are shared with the caller's project (accepted) and 1,000 public; the rest belong to other
+// projects. The built API answers GET /v2/images (default listing, first page of 25), GET
+// /v2/images?visibility=shared and, as the baseline without memberships, ?visibility=public, for 16
+// connections (2 workers: one per CPU here); the script prints req/s and latency percentiles per
+// database, the listing query's own time (in process, no HTTP), checks the first page against the seed, and shows the query plan of
+// the listing's SQL (SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN ANALYZE). Usage:
+//   npm run bench:members [-- --images 100000 --shared 1000 --connections 16 --duration 10
+//                            --workers 2 --dialects sqlite,postgresql]
+// PostgreSQL: a throw-away database on $GLANCE_TEST_POSTGRES_URL's server (tools/ci/postgres.sh).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { option } from './lib/cli.mjs';
+import { median } from './lib/proc.mjs';
+import { cleanupOnExit, startBenchApi } from './lib/run.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(join(root, 'package.json'));
+const { Agent, request } = require('undici');
+const { openImageDatabase } = require(join(root, 'libs/db/dist/index.js'));
+const { createTestPostgresDatabase } = require(join(root, 'libs/db/dist/testing/index.js'));
+
+const IMAGES = Number(option('images', '100000'));
+const SHARED = Number(option('shared', '1000'));
+const CONNECTIONS = Number(option('connections', '16'));
+const DURATION_S = Number(option('duration', '10'));
+const DIALECTS = option('dialects', 'sqlite,postgresql').split(',');
+// The service's default on this 2-core box (one worker per CPU).
+const WORKERS = Number(option('workers', '2'));
+const PROJECT = 'bench-member';
+const T0 = Date.parse('2024-01-01T00:00:00.000Z');
+const STEP = Math.floor(IMAGES / SHARED);
+
+const cleanups = [];
+cleanupOnExit(() => {
+  for (const cleanup of cleanups.reverse()) cleanup();
+});
+
+const imageId = (i) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+
+/** Which images the member sees: every STEPth is shared with it (accepted), the one after it public. */
+function kindOf(i) {
+  if (i % STEP === 0) return 'member';
+  if (i % STEP === 1) return 'public';
+  return i % 3 === 0 ? 'shared-other' : 'private';
+}
+
+/** Rows in batches; `insert(table, columns, rows)` writes one batch. */
+async function seed(insert, dialect) {
+  const time = (i) =>
+    dialect === 'sqlite' ? new Date(T0 + i * 1000).toISOString() : new Date(T0 + i * 1000);
+  const bool = (value) => (dialect === 'sqlite' ? Number(value) : value);
+  const columns = [
+    'id',
+    'name',
+    'status',
+    'visibility',
+    'owner',
+    'min_disk',
+    'min_ram',
+    'protected',
+    'os_hidden',
+  ];
+  const imageColumns = [...columns, 'created_at', 'updated_at'];
+  for (let start = 0; start < IMAGES; start += 1000) {
+    const images = [];
+    const members = [];
+    for (let i = start; i < Math.min(IMAGES, start + 1000); i++) {
+      const kind = kindOf(i);
+      const visibility = { member: 'shared', public: 'public', 'shared-other': 'shared', private: 'private' }[
+        kind
+      ];
+      images.push([
+        imageId(i),
+        `image-${i}`,
+        'active',
+        visibility,
+        `owner-${i % 500}`,
+        0,
+        0,
+        bool(false),
+        bool(false),
+        time(i),
+        time(i),
+      ]);
+      if (kind === 'member') members.push([imageId(i), PROJECT, 'accepted', time(i), time(i)]);
+      // Shared images of others have members too, just not this project.
+      if (kind === 'shared-other')
+        members.push([imageId(i), `project-${i % 50}`, 'accepted', time(i), time(i)]);
+    }
+    await insert('images', imageColumns, images);
+    if (members.length > 0)
+      await insert('image_members', ['image_id', 'member', 'status', 'created_at', 'updated_at'], members);
+  }
+}
+
+/** The ids of the first page of the member's default listing, newest first. */
+function expectedFirstPage() {
+  const ids = [];
+  for (let i = IMAGES - 1; i >= 0 && ids.length < 25; i--) {
+    if (kindOf(i) === 'member' || kindOf(i) === 'public') ids.push(imageId(i));
+  }
+  return ids;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function load(base, path) {
+  const agent = new Agent({ connections: CONNECTIONS });
+  const latencies = [];
+  let errors = 0;
+  const deadline = performance.now() + DURATION_S * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        const response = await request(`${base}${path}`, {
+          dispatcher: agent,
+          headers: { 'x-auth-token': PROJECT },
+        });
+        await response.body.arrayBuffer();
+        if (response.statusCode !== 200) errors++;
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await agent.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: latencies.length / elapsed,
+    p50: median(latencies),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1),
+    errors,
+  };
+}
+
+const results = [];
+for (const [index, dialect] of DIALECTS.entries()) {
+  const dir = mkdtempSync(join(tmpdir(), 'glance-bench-members-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  let target;
+  let url = null;
+  if (dialect === 'sqlite') {
+    target = { dialect, path: join(dir, 'glance.sqlite') };
+  } else {
+    const database = await createTestPostgresDatabase();
+    cleanups.push(() => void database.drop());
+    url = database.url;
+    target = { dialect, url };
+  }
+
+  // Schema (migrations), the seed through the engine's own driver, then the listing's SQL.
+  let listSql = null;
+  const db = await openImageDatabase(target, {
+    onQuery: (sql, parameters) => {
+      if (/from "images"/.test(sql) && /image_members/.test(sql) && listSql === null)
+        listSql = { sql, parameters };
+    },
+  });
+  const seedStarted = performance.now();
+  let explain;
+  if (dialect === 'sqlite') {
+    const Database = require('better-sqlite3');
+    const raw = new Database(target.path);
+    const insert = async (table, columns, rows) => {
+      const placeholders = rows.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
+      raw.prepare(`insert into ${table} (${columns.join(', ')}) values ${placeholders}`).run(...rows.flat());
+    };
+    raw.exec('begin');
+    await seed(insert, dialect);
+    raw.exec('commit');
+    raw.exec('analyze');
+    explain = async ({ sql, parameters }) =>
+      raw
+        .prepare(`explain query plan ${sql}`)
+        .all(...parameters)
+        .map((row) => `${'  '.repeat(row.parent === 0 ? 0 : 1)}${row.detail}`)
+        .join('\n');
+    cleanups.push(() => raw.close());
+  } else {
+    const { Client } = require('pg');
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    const insert = async (table, columns, rows) => {
+      const values = rows.map(
+        (row, r) => `(${row.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
+      );
+      await client.query(
+        `insert into ${table} (${columns.join(', ')}) values ${values.join(', ')}`,
+        rows.flat(),
+      );
+    };
+    await seed(insert, dialect);
+    await client.query('analyze');
+    explain = async ({ sql, parameters }) =>
+      (await client.query(`explain analyze ${sql}`, parameters)).rows
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+    cleanups.push(() => void client.end());
+  }
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  await db.images.list({
+    scope: { isAdmin: false, projectId: PROJECT },
+    filters: { memberStatus: 'accepted' },
+    sort: [],
+    limit: 25,
+  });
+  const plan = listSql ? await explain(listSql) : '(no listing query seen)';
+  // The query alone: the repository's listing in this process, one at a time.
+  const queryTimes = [];
+  for (let run = 0; run < 300; run++) {
+    const t0 = performance.now();
+    await db.images.list({
+      scope: { isAdmin: false, projectId: PROJECT },
+      filters: { memberStatus: 'accepted' },
+      sort: [],
+      limit: 25,
+    });
+    queryTimes.push(performance.now() - t0);
+  }
+  queryTimes.sort((a, b) => a - b);
+  await db.close();
+
+  const port = 19500 + index;
+  const api = await startBenchApi(dir, {
+    port,
+    workers: WORKERS,
+    token: PROJECT,
+    roles: ['member', 'reader'],
+    stores: { local: { type: 'file', options: { filesystem_store_datadir: join(dir, 'data') } } },
+    database: url ?? undefined,
+  });
+  cleanups.push(() => api.exitCode === null && api.kill('SIGTERM'));
+  const base = `http://127.0.0.1:${port}`;
+
+  const first = await (await fetch(`${base}/v2/images`, { headers: { 'x-auth-token': PROJECT } })).json();
+  const got = first.images.map((image) => image.id);
+  const expected = expectedFirstPage();
+  if (JSON.stringify(got) !== JSON.stringify(expected)) {
+    console.error(`${dialect}: the first page is not the seed's: ${got.slice(0, 3).join(', ')}...`);
+    process.exit(1);
+  }
+  await load(base, '/v2/images'); // warm-up
+  const listing = await load(base, '/v2/images');
+  const shared = await load(base, '/v2/images?visibility=shared');
+  const publicOnly = await load(base, '/v2/images?visibility=public');
+  api.kill('SIGTERM');
+  const query = { p50: median(queryTimes), p99: percentile(queryTimes, 99) };
+  results.push({ dialect, seedSeconds, listing, shared, publicOnly, query, plan });
+}
+
+const ms = (value) => value.toFixed(1);
+console.log(
+  `GET /v2/images as a member of ${SHARED} shared images among ${IMAGES} (plus ${Math.ceil(IMAGES / STEP)} public), ` +
+    `${CONNECTIONS} connections, ${DURATION_S} s each, ${WORKERS} API worker(s); first page checked against the seed`,
+);
+console.log('database | query | req/s | p50 ms | p99 ms | max ms | errors');
+for (const { dialect, listing, shared, publicOnly } of results) {
+  for (const [name, run] of [
+    ['default listing', listing],
+    ['visibility=shared', shared],
+    ['visibility=public (baseline: no memberships)', publicOnly],
+  ]) {
+    console.log(
+      `${dialect} | ${name} | ${run.rps.toFixed(0)} | ${ms(run.p50)} | ${ms(run.p99)} | ${ms(run.max)} | ${run.errors}`,
+    );
+  }
+}
+for (const { dialect, plan, seedSeconds, query } of results) {
+  console.log(
+    `\n${dialect} (seeded in ${seedSeconds.toFixed(1)} s): the default listing's query alone, in process: ` +
+      `p50 ${ms(query.p50)} ms, p99 ${ms(query.p99)} ms; its plan:\n${plan}`,
+  );
+}
