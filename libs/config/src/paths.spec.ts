@@ -103,7 +103,13 @@ describe('the embedded default configuration (etc/glance-api.conf)', () => {
     expect(config.auth.strategy).toBe('token_file');
     expect(config.auth.tokenFile).toBe(join(REPOSITORY_ROOT, 'etc', 'dev-tokens.yaml'));
     const tokens = loadTokenFile(config.auth.tokenFile as string);
-    expect([...tokens.keys()]).toEqual(['admin-token', 'member-token', 'reader-token', 'service-token']);
+    expect([...tokens.keys()]).toEqual([
+      'admin-token',
+      'member-token',
+      'reader-token',
+      'service-token',
+      'other-token',
+    ]);
     expect(tokens.get('admin-token')).toMatchObject({
       userId: 'admin',
       projectId: 'admin',
@@ -113,5 +119,7 @@ describe('the embedded default configuration (etc/glance-api.conf)', () => {
     expect(tokens.get('member-token')?.projectId).not.toBe('admin');
     expect(tokens.get('reader-token')?.roles).toEqual(['reader']);
     expect(tokens.get('service-token')?.roles).toEqual(['service']);
+    // A member of a second project, to share images with.
+    expect(tokens.get('other-token')).toMatchObject({ projectId: 'other', roles: ['member', 'reader'] });
   });
 });

@@ -3,7 +3,7 @@
 import { ImageCommand } from '../image-command';
 import { oclifArgs } from '../lib/argparse-oclif';
 import { CliError } from '../lib/errors';
-import { OUTPUT_OPTIONS, outputFlags, tableFitWidth } from '../lib/output/output-flags';
+import { OUTPUT_OPTIONS, outputFlags } from '../lib/output/output-flags';
 
 const POSITIONALS = [
   { dest: 'image_id', metavar: '<IMAGE_ID>', help: 'Image with which to create member.' },
@@ -23,17 +23,8 @@ export default class MemberCreate extends ImageCommand {
     const imageId = values.image_id as string;
     const memberId = values.member_id as string;
     if (!imageId || !memberId) throw new CliError('Unable to create member. Specify image_id and member_id');
-    const { MembersApi, membersListing, printMembers } = await import('../lib/members/members');
+    const { MembersApi, membersText } = await import('../lib/members/members');
     const member = await new MembersApi(await this.client(global)).create(imageId, memberId);
-    if (format === undefined) {
-      this.writeOut(printMembers([member]) + '\n');
-      return;
-    }
-    const { renderList, selectColumns } = await import('../lib/output/formatters');
-    this.writeOut(
-      await renderList(format, selectColumns(membersListing([member]), columns), {
-        fitWidth: tableFitWidth(),
-      }),
-    );
+    this.writeOut(await membersText([member], format, columns));
   }
 }

@@ -2,7 +2,7 @@
 // or as one record for -f/-c.
 import { ImageCommand } from '../image-command';
 import { oclifArgs } from '../lib/argparse-oclif';
-import { OUTPUT_OPTIONS, outputFlags, tableFitWidth } from '../lib/output/output-flags';
+import { OUTPUT_OPTIONS, outputFlags } from '../lib/output/output-flags';
 
 const POSITIONALS = [
   { dest: 'image_id', metavar: '<IMAGE_ID>', help: 'Image from which to display member.' },
@@ -19,18 +19,9 @@ export default class MemberGet extends ImageCommand {
       options: OUTPUT_OPTIONS,
       positionals: POSITIONALS,
     });
-    const { MembersApi, memberShowOutput, printMember } = await import('../lib/members/members');
+    const { MembersApi, memberText } = await import('../lib/members/members');
     const api = new MembersApi(await this.client(global));
     const member = await api.get(values.image_id as string, values.member_id as string);
-    if (format === undefined) {
-      this.writeOut(printMember(member) + '\n');
-      return;
-    }
-    const { renderShow, selectColumns } = await import('../lib/output/formatters');
-    this.writeOut(
-      await renderShow(format, selectColumns(memberShowOutput(member), columns), {
-        fitWidth: tableFitWidth(),
-      }),
-    );
+    this.writeOut(await memberText(member, format, columns));
   }
 }

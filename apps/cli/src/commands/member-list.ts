@@ -3,7 +3,7 @@
 import { ImageCommand } from '../image-command';
 import type { OptionSpec } from '../lib/argparse';
 import { oclifFlags } from '../lib/argparse-oclif';
-import { OUTPUT_OPTIONS, outputFlags, tableFitWidth } from '../lib/output/output-flags';
+import { OUTPUT_OPTIONS, outputFlags } from '../lib/output/output-flags';
 
 const OPTIONS: OptionSpec[] = [
   {
@@ -25,17 +25,8 @@ export default class MemberList extends ImageCommand {
       options: [...OPTIONS, ...OUTPUT_OPTIONS],
       positionals: [],
     });
-    const { MembersApi, membersListing, printMembers } = await import('../lib/members/members');
+    const { MembersApi, membersText } = await import('../lib/members/members');
     const members = await new MembersApi(await this.client(global)).list(values.image_id as string);
-    if (format === undefined) {
-      this.writeOut(printMembers(members) + '\n');
-      return;
-    }
-    const { renderList, selectColumns } = await import('../lib/output/formatters');
-    this.writeOut(
-      await renderList(format, selectColumns(membersListing(members), columns), {
-        fitWidth: tableFitWidth(),
-      }),
-    );
+    this.writeOut(await membersText(members, format, columns));
   }
 }

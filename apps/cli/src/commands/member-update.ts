@@ -3,7 +3,7 @@
 import { ImageCommand } from '../image-command';
 import { oclifArgs } from '../lib/argparse-oclif';
 import { CliError } from '../lib/errors';
-import { OUTPUT_OPTIONS, outputFlags, tableFitWidth } from '../lib/output/output-flags';
+import { OUTPUT_OPTIONS, outputFlags } from '../lib/output/output-flags';
 
 // glanceclient's MEMBER_STATUS_VALUES (lib/members/members.ts), written here so that the command's
 // help is built without loading the client.
@@ -35,17 +35,8 @@ export default class MemberUpdate extends ImageCommand {
     const status = values.member_status as string;
     if (!imageId || !memberId || !status)
       throw new CliError('Unable to update member. Specify image_id, member_id and member_status');
-    const { MembersApi, membersListing, printMembers } = await import('../lib/members/members');
+    const { MembersApi, membersText } = await import('../lib/members/members');
     const member = await new MembersApi(await this.client(global)).update(imageId, memberId, status);
-    if (format === undefined) {
-      this.writeOut(printMembers([member]) + '\n');
-      return;
-    }
-    const { renderList, selectColumns } = await import('../lib/output/formatters');
-    this.writeOut(
-      await renderList(format, selectColumns(membersListing([member]), columns), {
-        fitWidth: tableFitWidth(),
-      }),
-    );
+    this.writeOut(await membersText([member], format, columns));
   }
 }

@@ -5,7 +5,15 @@ import type { BufferedResponse, ImageApiClient } from '@glance-ts/image-client';
 import { PyDict } from '@glance-ts/pycompat';
 import { CliError } from '../errors';
 import { printDict, printList } from '../output/glanceclient';
-import type { Cell, ListOutput } from '../output/formatters';
+import {
+  type Cell,
+  type ListOutput,
+  type OutputFormat,
+  renderList,
+  renderShow,
+  selectColumns,
+} from '../output/formatters';
+import { tableFitWidth } from '../output/output-flags';
 import { pyJson } from '../py-response';
 
 /** The columns member-list, member-create and member-update print. */
@@ -99,4 +107,24 @@ export function memberShowOutput(member: MemberBody): ListOutput {
     columns: entries.map(([key]) => key),
     rows: [entries.map(([, value]) => (value === undefined ? null : (value as Cell)))],
   };
+}
+
+/** What member-list, member-create and member-update print: glanceclient's table, or rows for -f/-c. */
+export async function membersText(
+  members: readonly MemberBody[],
+  format: OutputFormat | undefined,
+  columns: readonly string[],
+): Promise<string> {
+  if (format === undefined) return printMembers(members) + '\n';
+  return renderList(format, selectColumns(membersListing(members), columns), { fitWidth: tableFitWidth() });
+}
+
+/** What member-get prints: glanceclient's Property/Value table, or one record for -f/-c. */
+export async function memberText(
+  member: MemberBody,
+  format: OutputFormat | undefined,
+  columns: readonly string[],
+): Promise<string> {
+  if (format === undefined) return printMember(member) + '\n';
+  return renderShow(format, selectColumns(memberShowOutput(member), columns), { fitWidth: tableFitWidth() });
 }
