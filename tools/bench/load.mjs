@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { option } from './lib/cli.mjs';
 import { cleanupOnExit, startBenchApi } from './lib/run.mjs';
+import { percentile } from './lib/proc.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const { Agent, request } = createRequire(join(root, 'package.json'))('undici');
@@ -130,7 +131,6 @@ await Promise.all(Array.from({ length: connections }, (_, index) => client(index
 const seconds = (performance.now() - started) / 1000;
 clearInterval(progress);
 
-const percentile = (values, p) => values[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 const all = [];
 console.log(
   `load: ${connections} connections, ${workers} workers, ${database ? 'PostgreSQL' : 'SQLite'}, ${seconds.toFixed(1)} s`,

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { option } from './lib/cli.mjs';
-import { median } from './lib/proc.mjs';
+import { median, percentile } from './lib/proc.mjs';
 import { cleanupOnExit, startBenchApi } from './lib/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -105,10 +105,6 @@ function expectedFirstPage() {
     if (kindOf(i) === 'member' || kindOf(i) === 'public') ids.push(imageId(i));
   }
   return ids;
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function load(base, path) {
