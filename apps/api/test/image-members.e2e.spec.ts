@@ -34,6 +34,7 @@ type Dialect = 'sqlite' | 'postgresql';
 async function startMembersApi(
   dialect: Dialect,
   extraDefault = '',
+  policy?: string,
 ): Promise<RunningApi & { drop(): Promise<void> }> {
   let connection = 'sqlite:///glance.sqlite';
   let drop = async () => undefined;
@@ -42,8 +43,9 @@ async function startMembersApi(
     connection = database.url;
     drop = database.drop;
   }
-  const config = `[DEFAULT]\n${extraDefault}\n${fixture('no-multi-store.conf')}\n[database]\nconnection = ${connection}\n`;
-  const api = await startApi(config);
+  const policySection = policy === undefined ? '' : '[oslo_policy]\npolicy_file = policy.yaml\n';
+  const config = `[DEFAULT]\n${extraDefault}\n${fixture('no-multi-store.conf')}\n[database]\nconnection = ${connection}\n${policySection}`;
+  const api = await startApi(config, { files: policy === undefined ? {} : { 'policy.yaml': policy } });
   return { ...api, drop };
 }
 
@@ -179,5 +181,37 @@ describe.each<Dialect>(['sqlite', 'postgresql'])('image members on %s', (dialect
     expect((await call('pa', MEMBER, 'DELETE', '/v2/images/{V}')).status).toBe(204);
     expect(await listed()).toEqual([]);
     expect(await api.runtime.database.members.list(ids.V)).toEqual([]);
+  });
+
+  it("gives policy rules the caller's member_id and member_status (Glance's ImageTarget)", async () => {
+    // A rule that lets a member set its status only while pending: it holds for one change only if
+    // member_status reaches the target, and for the member only if member_id is its project.
+    const once = await startMembersApi(
+      dialect,
+      '',
+      `"modify_member": "project_id:%(member_id)s and 'pending':%(member_status)s"\n`,
+    );
+    try {
+      const as = (project: string, method: string, path: string, body?: unknown) =>
+        fetch(`${once.url}${path}`, {
+          method,
+          headers: {
+            'x-identity-status': 'Confirmed',
+            'x-roles': MEMBER,
+            'x-project-id': project,
+            'content-type': 'application/json',
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      const id = (
+        (await (await as('pa', 'POST', '/v2/images', { visibility: 'shared' })).json()) as { id: string }
+      ).id;
+      expect((await as('pa', 'POST', `/v2/images/${id}/members`, { member: 'pb' })).status).toBe(200);
+      expect((await as('pb', 'PUT', `/v2/images/${id}/members/pb`, { status: 'accepted' })).status).toBe(200);
+      expect((await as('pb', 'PUT', `/v2/images/${id}/members/pb`, { status: 'rejected' })).status).toBe(403);
+    } finally {
+      await once.close();
+      await once.drop();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { MarkerNotFoundError } from './errors';
 import type { ImageRepository } from './image-repository';
 import { DuplicateMemberError, type ImageMemberRepository, MemberLimitError } from './member-repository';
 import type { DatabaseDialect } from './sql-dialect';
+import { openImageDatabase } from './database';
 import { openTestImageDatabase, type TestImageDatabase } from './testing/databases';
 import type { ImageListQuery, ListScope } from './types';
 
@@ -101,6 +102,37 @@ describe.each(DIALECTS)('KyselyImageMemberRepository on %s', (dialect) => {
     await images.delete('img');
     await images.create({ id: 'img', visibility: 'shared', owner: 'owner' });
     expect(await members.list('img')).toEqual([]);
+  });
+
+  it('lists shared images by membership in the same number of statements however many there are', async () => {
+    const statements: string[] = [];
+    const counted = await openImageDatabase(test!.target, { onQuery: (sql) => statements.push(sql) });
+    try {
+      const page = async () => {
+        statements.length = 0;
+        const records = await counted.images.list({
+          scope: { isAdmin: false, projectId: 'p1' },
+          filters: {},
+          sort: [],
+          limit: 1000,
+        });
+        return { images: records.length, statements: statements.length };
+      };
+      await images.create({ id: 'shared-0', visibility: 'shared', owner: 'owner' });
+      await members.add('shared-0', 'p1', -1);
+      await members.setStatus('shared-0', 'p1', 'accepted');
+      const one = await page();
+      for (let i = 1; i < 40; i++) {
+        await images.create({ id: `shared-${i}`, visibility: 'shared', owner: 'owner', tags: ['t'] });
+        await members.add(`shared-${i}`, 'p1', -1);
+        await members.setStatus(`shared-${i}`, 'p1', 'accepted');
+      }
+      const forty = await page();
+      expect([one.images, forty.images]).toEqual([1, 40]);
+      expect(forty.statements).toBe(one.statements);
+    } finally {
+      await counted.close();
+    }
   });
 
   describe('listing shared images by membership', () => {
