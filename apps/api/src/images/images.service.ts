@@ -1,3 +1,4 @@
+import type { Image } from '@glance-ts/contracts';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { GlanceConfig } from '@glance-ts/config';
@@ -100,7 +101,7 @@ export class ImagesService {
     );
   }
 
-  view(image: ImageRecord, context: RequestContext): Record<string, unknown> {
+  view(image: ImageRecord, context: RequestContext): Image {
     const { showDirectUrl, showMultiple } = this.config.locations;
     return imageView(image, {
       multiStore: this.stores.multiStore,

@@ -1,3 +1,4 @@
+import type { Image } from '@glance-ts/contracts';
 import type { ImageRecord } from '@glance-ts/db';
 import { setOwn } from './image-attributes';
 import type { ImageListLinks } from './image-list-query';
@@ -31,7 +32,8 @@ export interface ImageViewOptions {
 const HIDDEN_PROPERTIES = new Set(['os_glance_stage_host']);
 const SCHEMA_PROPERTIES = new Set(Object.keys(IMAGE_VALIDATION_SCHEMA.properties as object));
 
-export function imageView(image: ImageRecord, options: ImageViewOptions): Record<string, unknown> {
+/** An image's body: the project's Image contract, keys in Glance's order (Python dict order). */
+export function imageView(image: ImageRecord, options: ImageViewOptions): Image {
   const view: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(image.properties)) {
     if (HIDDEN_PROPERTIES.has(name)) continue;
@@ -39,7 +41,7 @@ export function imageView(image: ImageRecord, options: ImageViewOptions): Record
     setOwn(view, name, value === null && !SCHEMA_PROPERTIES.has(name) ? '' : value);
   }
   // Assigning keeps a key where a custom property of the same name put it, as a Python dict does.
-  const columns: Record<string, unknown> = {
+  const columns: Image = {
     name: image.name,
     disk_format: image.diskFormat,
     container_format: image.containerFormat,
@@ -64,7 +66,7 @@ export function imageView(image: ImageRecord, options: ImageViewOptions): Record
     columns.locations = shown.list.map((location) => ({ url: location.url, metadata: location.metadata }));
   }
   if (shown?.showDirectUrl && shown.list.length > 0) columns.direct_url = shown.list[0].url;
-  const links: Record<string, unknown> = {
+  const links: Partial<Image> = {
     tags: [...image.tags],
     self: `/v2/images/${image.id}`,
     file: `/v2/images/${image.id}/file`,
@@ -81,14 +83,12 @@ export function imageView(image: ImageRecord, options: ImageViewOptions): Record
       .map(String);
     if (stores.length > 0) setOwn(view, 'stores', stores.join(','));
   }
-  return view;
+  // Built key by key for the order; `columns` above is what the contract checks.
+  return view as Image;
 }
 
 /** ResponseSerializer.index: `images`, `first`, `schema`, then `next` when there is a next page. */
-export function imagesView(
-  images: readonly Record<string, unknown>[],
-  links: ImageListLinks,
-): Record<string, unknown> {
+export function imagesView(images: readonly Image[], links: ImageListLinks): Record<string, unknown> {
   const body: Record<string, unknown> = {
     images: [...images],
     first: links.first,
