@@ -3,6 +3,7 @@ import { PolicyEnforcer } from '@glance-ts/policy';
 import {
   type ImageCore,
   IMAGE_CORE_KEYS,
+  type ImageMember,
   type ImageMemberRepository,
   type ImageRecord,
   type ImageRepository,
@@ -21,8 +22,8 @@ import { IMAGE_MEMBER_REPOSITORY, IMAGE_REPOSITORY } from './images.tokens';
  */
 @Injectable()
 export class ImageAuthorizer {
-  /** The caller's membership status of shared images findVisible let through as a member (policy targets). */
-  private readonly memberStatuses = new WeakMap<ImageRecord, MemberStatus>();
+  /** The caller's membership of the shared images findVisible let through as a member (policy targets). */
+  private readonly memberships = new WeakMap<ImageRecord, ImageMember>();
 
   constructor(
     @Inject(PolicyEnforcer) private readonly enforcer: PolicyEnforcer,
@@ -49,7 +50,7 @@ export class ImageAuthorizer {
     if (image.visibility !== 'shared' || context.projectId === null) return null;
     const membership = await this.members.get(image.id, context.projectId);
     if (!membership) return null;
-    this.memberStatuses.set(image, membership.status);
+    this.memberships.set(image, membership);
     return image;
   }
 
@@ -61,6 +62,11 @@ export class ImageAuthorizer {
       throw new GlanceHttpError(404, GLANCE_MESSAGES.notFound);
     }
     throw new GlanceHttpError(403, GLANCE_MESSAGES.forbiddenAction(rule));
+  }
+
+  /** The caller's own membership of an image findVisible let through as a member; none otherwise. */
+  callerMembership(image: ImageRecord): ImageMember | undefined {
+    return this.memberships.get(image);
   }
 
   /**
@@ -84,7 +90,7 @@ export class ImageAuthorizer {
   }
 
   private target(image: ImageRecord, context: RequestContext): Record<string, unknown> {
-    return imagePolicyTarget(image, context, this.memberStatuses.get(image) ?? null);
+    return imagePolicyTarget(image, context, this.memberships.get(image)?.status ?? null);
   }
 
   /** A rule on an image that does not exist yet (creation): the target is what the body asks for. */

@@ -108,8 +108,11 @@ export class ImageMembersService {
   }
 
   private async member(image: ImageRecord, memberId: string, context: RequestContext): Promise<ImageMember> {
-    const visible = this.seesAllMembers(image, context) || memberId === context.projectId;
-    const member = visible ? await this.members.get(image.id, memberId) : null;
+    const own = memberId === context.projectId;
+    // A member's own row was read to let it see the image: not again.
+    const known = own ? this.authorizer.callerMembership(image) : undefined;
+    const visible = own || this.seesAllMembers(image, context);
+    const member = known ?? (visible ? await this.members.get(image.id, memberId) : null);
     if (!member) throw memberNotFound(image.id, memberId);
     return member;
   }
