@@ -49,26 +49,38 @@ async function startMembersApi(
   return { ...api, drop };
 }
 
+/** A request as the recording made it: identity from trusted headers, a JSON body when given. */
+async function request(
+  api: RunningApi,
+  project: string,
+  roles: string,
+  method: string,
+  path: string,
+  body?: string | null,
+): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${api.url}${path}`, {
+    method,
+    headers: {
+      'x-identity-status': 'Confirmed',
+      'x-roles': roles,
+      'x-project-id': project,
+      'x-user-id': `u-${project}`,
+      accept: 'application/json',
+      ...(body !== null && body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ?? undefined,
+  });
+  return { status: response.status, text: await response.text() };
+}
+
 describe.each<Dialect>(['sqlite', 'postgresql'])('image members on %s', (dialect) => {
   let api: RunningApi & { drop(): Promise<void> };
   const ids: Record<string, string> = {};
 
-  const call = async (project: string, roles: string, method: string, path: string, body?: string | null) => {
+  const call = (project: string, roles: string, method: string, path: string, body?: string | null) => {
     let resolved = path;
     for (const [name, id] of Object.entries(ids)) resolved = resolved.replaceAll(`{${name}}`, id);
-    const response = await fetch(`${api.url}${resolved}`, {
-      method,
-      headers: {
-        'x-identity-status': 'Confirmed',
-        'x-roles': roles,
-        'x-project-id': project,
-        'x-user-id': `u-${project}`,
-        accept: 'application/json',
-        ...(body !== null && body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ?? undefined,
-    });
-    return { status: response.status, text: await response.text() };
+    return request(api, project, roles, method, resolved, body);
   };
   const normalize = (text: string) => {
     for (const [name, id] of Object.entries(ids)) text = text.replaceAll(id, `{${name}}`);
@@ -111,35 +123,16 @@ describe.each<Dialect>(['sqlite', 'postgresql'])('image members on %s', (dialect
   it("refuses the member over image_member_quota with Glance's 413, before a duplicate", async () => {
     const limited = await startMembersApi(dialect, 'image_member_quota = 2');
     try {
-      const created = await fetch(`${limited.url}/v2/images`, {
-        method: 'POST',
-        headers: {
-          'x-identity-status': 'Confirmed',
-          'x-roles': MEMBER,
-          'x-project-id': 'pa',
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ visibility: 'shared' }),
-      });
-      const id = (await created.json()).id as string;
+      const created = await request(limited, 'pa', MEMBER, 'POST', '/v2/images', '{"visibility": "shared"}');
+      const id = JSON.parse(created.text).id as string;
       const add = (member: string) =>
-        fetch(`${limited.url}/v2/images/${id}/members`, {
-          method: 'POST',
-          headers: {
-            'x-identity-status': 'Confirmed',
-            'x-roles': MEMBER,
-            'x-project-id': 'pa',
-            'content-type': 'application/json',
-            accept: 'application/json',
-          },
-          body: JSON.stringify({ member }),
-        });
+        request(limited, 'pa', MEMBER, 'POST', `/v2/images/${id}/members`, JSON.stringify({ member }));
       expect((await add('p1')).status).toBe(200);
       expect((await add('p2')).status).toBe(200);
       for (const member of ['p3', 'p1']) {
         const refused = await add(member);
         expect(refused.status).toBe(413);
-        expect((await refused.json()).message).toBe(
+        expect(JSON.parse(refused.text).message).toBe(
           `Image member limit exceeded for image ${id}: The limit has been exceeded on the number of allowed image members for this image. Attempted: 3, Maximum: 2:<br /><br />\n\n\n`,
         );
       }
@@ -192,20 +185,10 @@ describe.each<Dialect>(['sqlite', 'postgresql'])('image members on %s', (dialect
       `"modify_member": "project_id:%(member_id)s and 'pending':%(member_status)s"\n`,
     );
     try {
-      const as = (project: string, method: string, path: string, body?: unknown) =>
-        fetch(`${once.url}${path}`, {
-          method,
-          headers: {
-            'x-identity-status': 'Confirmed',
-            'x-roles': MEMBER,
-            'x-project-id': project,
-            'content-type': 'application/json',
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-      const id = (
-        (await (await as('pa', 'POST', '/v2/images', { visibility: 'shared' })).json()) as { id: string }
-      ).id;
+      const as = (project: string, method: string, path: string, body: unknown) =>
+        request(once, project, MEMBER, method, path, JSON.stringify(body));
+      const id = JSON.parse((await as('pa', 'POST', '/v2/images', { visibility: 'shared' })).text)
+        .id as string;
       expect((await as('pa', 'POST', `/v2/images/${id}/members`, { member: 'pb' })).status).toBe(200);
       expect((await as('pb', 'PUT', `/v2/images/${id}/members/pb`, { status: 'accepted' })).status).toBe(200);
       expect((await as('pb', 'PUT', `/v2/images/${id}/members/pb`, { status: 'rejected' })).status).toBe(403);
