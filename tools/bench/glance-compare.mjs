@@ -13,7 +13,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flag, option, parseSize, requireCommands } from './lib/cli.mjs';
+import { flag, installWhenMissing, option, parseSize, requireCommands } from './lib/cli.mjs';
 import { coreSeconds, processTree, rssMiB } from './lib/proc.mjs';
 import { cleanupOnExit, startBenchApi, writeRandomFile } from './lib/run.mjs';
 
@@ -27,17 +27,7 @@ if (spawnSync('openssl', ['version']).status !== 0) {
   console.error('glance bench: openssl is required (apt-get install -y openssl)');
   process.exit(1);
 }
-if (spawnSync('glance-api', ['--version']).error) {
-  console.error('glance bench: installing Debian glance-api (Glance 25)...');
-  const install = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'glance-api'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (install.status !== 0) {
-    console.error('glance bench: apt-get install glance-api failed (run as root on Debian 12)');
-    process.exit(1);
-  }
-}
+installWhenMissing('glance', 'glance-api', 'glance-api', 'glance-api (Glance 25)');
 
 const dir = mkdtempSync(join(tmpdir(), 'glance-bench-compare-'));
 const servers = [];

@@ -2,25 +2,28 @@
 // Image listing as a member of shared images (a benchmark, not a test): 100,000 images, of which
 // 1,000 are shared with the caller's project (accepted) and 1,000 public; the rest belong to other
 // projects. The built API answers GET /v2/images (default listing, first page of 25), GET
-// /v2/images?visibility=shared and, as the baseline without memberships, ?visibility=public, for 16
-// connections (2 workers: one per CPU here); the script prints req/s and latency percentiles per
-// database, the listing query's own time (in process, no HTTP), checks the first page against the seed, and shows the query plan of
-// the listing's SQL (SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN ANALYZE). Usage:
+// /v2/images?visibility=shared and, as the baseline without memberships, ?visibility=public, under
+// wrk with 16 connections (2 workers: one per CPU here). The script prints req/s, latency
+// percentiles, and the core-milliseconds each request cost the API and the database server, per
+// database; the listing query's own time (in process, no HTTP); checks the first page against the
+// seed; and shows the query plan of the listing's SQL (SQLite's EXPLAIN QUERY PLAN, PostgreSQL's
+// EXPLAIN ANALYZE). wrk is installed (Debian's package) when missing. Usage:
 //   npm run bench:members [-- --images 100000 --shared 1000 --connections 16 --duration 10
 //                            --workers 2 --dialects sqlite,postgresql]
 // PostgreSQL: a throw-away database on $GLANCE_TEST_POSTGRES_URL's server (tools/ci/postgres.sh).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { option } from './lib/cli.mjs';
-import { median, percentile } from './lib/proc.mjs';
+import { coreSeconds, median, percentile, processTree } from './lib/proc.mjs';
 import { cleanupOnExit, startBenchApi } from './lib/run.mjs';
+import { requireWrk, runWrk } from './lib/wrk.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(join(root, 'package.json'));
-const { Agent, request } = require('undici');
 const { openImageDatabase } = require(join(root, 'libs/db/dist/index.js'));
 const { createTestPostgresDatabase } = require(join(root, 'libs/db/dist/testing/index.js'));
 
@@ -34,6 +37,8 @@ const WORKERS = Number(option('workers', '2'));
 const PROJECT = 'bench-member';
 const T0 = Date.parse('2024-01-01T00:00:00.000Z');
 const STEP = Math.floor(IMAGES / SHARED);
+
+requireWrk('members');
 
 const cleanups = [];
 cleanupOnExit(() => {
@@ -107,35 +112,32 @@ function expectedFirstPage() {
   return ids;
 }
 
-async function load(base, path) {
-  const agent = new Agent({ connections: CONNECTIONS });
-  const latencies = [];
-  let errors = 0;
-  const deadline = performance.now() + DURATION_S * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        const response = await request(`${base}${path}`, {
-          dispatcher: agent,
-          headers: { 'x-auth-token': PROJECT },
-        });
-        await response.body.arrayBuffer();
-        if (response.statusCode !== 200) errors++;
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  await agent.close();
-  latencies.sort((a, b) => a - b);
+/** The database server's processes (PostgreSQL's backends), whose CPU a listing also costs; none for SQLite. */
+function databasePids(dialect) {
+  if (dialect === 'sqlite') return [];
+  try {
+    return execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** wrk's numbers for `path`, plus the core-milliseconds per request of the API and of the database server. */
+async function load(base, path, apiPids, dbPids) {
+  const before = { api: coreSeconds(apiPids), db: coreSeconds(dbPids) };
+  const run = await runWrk(`${base}${path}`, {
+    connections: CONNECTIONS,
+    seconds: DURATION_S,
+    headers: { 'x-auth-token': PROJECT },
+  });
+  const requests = run.rps * DURATION_S;
   return {
-    rps: latencies.length / elapsed,
-    p50: median(latencies),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1),
-    errors,
+    ...run,
+    apiCoreMs: ((coreSeconds(apiPids) - before.api) * 1000) / requests,
+    dbCoreMs: ((coreSeconds(dbPids) - before.db) * 1000) / requests,
   };
 }
 
@@ -164,6 +166,7 @@ for (const [index, dialect] of DIALECTS.entries()) {
   });
   const seedStarted = performance.now();
   let explain;
+  let closeSeedConnection;
   if (dialect === 'sqlite') {
     const Database = require('better-sqlite3');
     const raw = new Database(target.path);
@@ -181,7 +184,7 @@ for (const [index, dialect] of DIALECTS.entries()) {
         .all(...parameters)
         .map((row) => `${'  '.repeat(row.parent === 0 ? 0 : 1)}${row.detail}`)
         .join('\n');
-    cleanups.push(() => raw.close());
+    closeSeedConnection = async () => raw.close();
   } else {
     const { Client } = require('pg');
     const client = new Client({ connectionString: url });
@@ -196,12 +199,15 @@ for (const [index, dialect] of DIALECTS.entries()) {
       );
     };
     await seed(insert, dialect);
-    await client.query('analyze');
+    // What autovacuum does within a minute of a bulk load: statistics, and the visibility map that
+    // lets the membership index answer without visiting the table.
+    await client.query('vacuum analyze');
     explain = async ({ sql, parameters }) =>
       (await client.query(`explain analyze ${sql}`, parameters)).rows
         .map((row) => row['QUERY PLAN'])
         .join('\n');
-    cleanups.push(() => void client.end());
+    cleanups.push(() => void client.end().catch(() => {}));
+    closeSeedConnection = () => client.end();
   }
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   await db.images.list({
@@ -225,6 +231,7 @@ for (const [index, dialect] of DIALECTS.entries()) {
   }
   queryTimes.sort((a, b) => a - b);
   await db.close();
+  await closeSeedConnection();
 
   const port = 19500 + index;
   const api = await startBenchApi(dir, {
@@ -245,10 +252,17 @@ for (const [index, dialect] of DIALECTS.entries()) {
     console.error(`${dialect}: the first page is not the seed's: ${got.slice(0, 3).join(', ')}...`);
     process.exit(1);
   }
-  await load(base, '/v2/images'); // warm-up
-  const listing = await load(base, '/v2/images');
-  const shared = await load(base, '/v2/images?visibility=shared');
-  const publicOnly = await load(base, '/v2/images?visibility=public');
+  await runWrk(`${base}/v2/images`, {
+    connections: CONNECTIONS,
+    seconds: 3,
+    headers: { 'x-auth-token': PROJECT },
+  }); // warm-up
+  // After the warm-up: the API's pool has opened its PostgreSQL connections (one backend each).
+  const apiPids = processTree(api.pid);
+  const dbPids = databasePids(dialect);
+  const listing = await load(base, '/v2/images', apiPids, dbPids);
+  const shared = await load(base, '/v2/images?visibility=shared', apiPids, dbPids);
+  const publicOnly = await load(base, '/v2/images?visibility=public', apiPids, dbPids);
   api.kill('SIGTERM');
   const query = { p50: median(queryTimes), p99: percentile(queryTimes, 99) };
   results.push({ dialect, seedSeconds, listing, shared, publicOnly, query, plan });
@@ -259,7 +273,9 @@ console.log(
   `GET /v2/images as a member of ${SHARED} shared images among ${IMAGES} (plus ${Math.ceil(IMAGES / STEP)} public), ` +
     `${CONNECTIONS} connections, ${DURATION_S} s each, ${WORKERS} API worker(s); first page checked against the seed`,
 );
-console.log('database | query | req/s | p50 ms | p99 ms | max ms | errors');
+console.log(
+  'database | query | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | API core-ms/req | database core-ms/req',
+);
 for (const { dialect, listing, shared, publicOnly } of results) {
   for (const [name, run] of [
     ['default listing', listing],
@@ -267,7 +283,8 @@ for (const { dialect, listing, shared, publicOnly } of results) {
     ['visibility=public (baseline: no memberships)', publicOnly],
   ]) {
     console.log(
-      `${dialect} | ${name} | ${run.rps.toFixed(0)} | ${ms(run.p50)} | ${ms(run.p99)} | ${ms(run.max)} | ${run.errors}`,
+      `${dialect} | ${name} | ${run.rps.toFixed(0)} | ${ms(run.p50)} | ${ms(run.p90)} | ${ms(run.p99)} | ` +
+        `${ms(run.max)} | ${run.errors} | ${run.apiCoreMs.toFixed(2)} | ${run.dbCoreMs.toFixed(2)}`,
     );
   }
 }

@@ -29,3 +29,20 @@ export function requireCommands(bench, commands) {
     }
   }
 }
+
+/**
+ * Installs Debian's `pkg` with apt-get when `command` cannot be run (spawning it fails), or exits
+ * with one line saying so. The benchmarks run on Debian 12 as root, like CI.
+ */
+export function installWhenMissing(bench, command, pkg, what = pkg) {
+  if (!spawnSync(command, ['--version']).error) return;
+  console.error(`${bench} bench: installing Debian ${what}...`);
+  const install = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', pkg], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (install.status !== 0) {
+    console.error(`${bench} bench: apt-get install ${pkg} failed (run as root on Debian 12)`);
+    process.exit(1);
+  }
+}
