@@ -54,7 +54,12 @@ export class ImageLocationsController {
     description: "The image is not queued, or (caller without the service role) the data is another image's.",
     type: ErrorDto,
   })
-  @ApiResponse({ status: 503, description: "The location's store cannot be reached.", type: ErrorDto })
+  @ApiResponse({
+    status: 503,
+    description:
+      "The location's store cannot be reached (an rbd cluster; an http URL that cannot be fetched is a 400).",
+    type: ErrorDto,
+  })
   async add(
     @GuardedImage() image: ImageRecord,
     @JsonBody() body: unknown,

@@ -195,6 +195,26 @@ describe('HttpStoreDriver', () => {
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
   });
 
+  it('answers a location it cannot fetch as a bad location (Glance: BadStoreUri), a read of it as an outage', async () => {
+    const closed = new TestServer();
+    await closed.start();
+    const refused = `${closed.base}/image.img`;
+    await closed.stop();
+    const broken = server.route('/broken-location.img', (_request, response) =>
+      response.writeHead(500).end(),
+    );
+    for (const url of [refused, broken]) {
+      const error = await driver.inspectLocation(url).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StoreBadLocationError);
+      expect((error as Error).message).toMatch(/ECONNREFUSED|HTTP 500/);
+      await expect(driver.get(url)).rejects.toBeInstanceOf(StoreUnavailableError);
+    }
+    // Nothing there stays StoreNotFoundError, which the location API answers "no data there".
+    await expect(driver.inspectLocation(`${server.base}/missing.img`)).rejects.toBeInstanceOf(
+      StoreNotFoundError,
+    );
+  });
+
   it('times out waiting for the response headers', async () => {
     const quick = new HttpStoreDriver(
       { id: 'web', type: 'http', description: null, weight: 0, section: 'web' },

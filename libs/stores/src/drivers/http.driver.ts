@@ -73,6 +73,22 @@ export class HttpStoreDriver extends StoreDriver<'http'> {
     return /^https?:\/\//i.test(url);
   }
 
+  /**
+   * As Glance's http store (get_size, _check_store_uri): a URL the service cannot fetch, because
+   * the connection fails or the server answers an error, is a bad location given by the caller
+   * (glance_store's BadStoreUri, which Glance answers 400), not an outage of a store glance-ts
+   * runs. Reading an image that already points there stays StoreUnavailableError (503).
+   */
+  override async inspectLocation(url: string): Promise<{ size: number }> {
+    try {
+      return await super.inspectLocation(url);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError)
+        throw new StoreBadLocationError(this.id, url, error.message);
+      throw error;
+    }
+  }
+
   override async get(url: string, options: StoreReadOptions = {}): Promise<StoreReadResult> {
     this.checkUrl(url);
     const offset = options.offset ?? 0;
