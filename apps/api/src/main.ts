@@ -1,5 +1,7 @@
-// Must stay the first import: it sizes libuv's thread pool before first use.
+// Must stay the first imports: libuv's thread pool is sized before first use, V8's heap growth
+// set before the application allocates.
 import './thread-pool';
+import './gc-settings';
 import cluster from 'node:cluster';
 import { ConfigError, type GlanceConfig, loadConfig, resolveConfigPath } from '@glance-ts/config';
 import { DatabaseError, openImageDatabase } from '@glance-ts/db';
