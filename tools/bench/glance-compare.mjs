@@ -57,12 +57,14 @@ async function measure(server, work) {
   const workerPids = pids.slice(1);
   const rssBefore = workerPids.map(rssMiB);
   const csBefore = coreSeconds(pids);
+  const gcBefore = server.process.markCompacts;
   const started = process.hrtime.bigint();
   await work();
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const cs = coreSeconds(pids) - csBefore;
   const rssGrowth = Math.max(0, ...workerPids.map((pid, i) => rssMiB(pid) - rssBefore[i]));
-  return { wall, cs, rssGrowth };
+  const markCompacts = gcBefore === undefined ? undefined : server.process.markCompacts - gcBefore;
+  return { wall, cs, rssGrowth, markCompacts };
 }
 
 async function createImage(server, name) {
@@ -201,6 +203,7 @@ async function startGlanceTs(port) {
     token: 'bench',
     roles: ['admin', 'member', 'reader'],
     stores: { local: { type: 'file', options: { filesystem_store_datadir: join(own, 'images') } } },
+    traceGc: true,
   });
   const server = {
     name: 'glance-ts',
@@ -331,6 +334,13 @@ try {
         `${f(w[0].median / w[1].median)} | ${f(c[0].median)} | ${f(c[1].median)} | ${f(c[0].median / c[1].median)} | ${m[0].toFixed(0)} / ${m[1].toFixed(0)}`,
     );
   }
+  console.log(
+    `glance-ts full garbage collections (V8 mark-compacts, all workers), median per operation: ${works
+      .map(
+        (work) => `${work} ${stats(results.get(`${work}\u0000glance-ts`).map((r) => r.markCompacts)).median}`,
+      )
+      .join(', ')}`,
+  );
   const median = (list, key) => stats(list.map((r) => r[key])).median;
   const copyHash = median(floor.copy, 'cs') + median(floor.md5, 'cs') + median(floor.sha512, 'cs');
   console.log(

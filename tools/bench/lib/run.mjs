@@ -52,11 +52,12 @@ const apiMain = join(dirname(fileURLToPath(import.meta.url)), '../../../apps/api
  * Starts the built API for a benchmark in `dir`: a token file (`token` with `roles`; `auth`, the
  * text of the auth sections, replaces token_file authentication) and a glance-api.conf on loopback `port` with `workers`, the stores `{ id: { type, options } }` (the
  * first is the default) and `database` (default: SQLite in `dir`); `main` is the built API to run
- * (default: this checkout's). Resolves once it answers.
+ * (default: this checkout's). With `traceGc` the API runs with --trace-gc and the returned process
+ * counts V8's full collections in `markCompacts`. Resolves once it answers.
  */
 export async function startBenchApi(
   dir,
-  { port, workers, token, roles, stores, database, auth, main = apiMain },
+  { port, workers, token, roles, stores, database, auth, main = apiMain, traceGc = false },
 ) {
   writeBenchTokens(dir, token, roles);
   const ids = Object.keys(stores);
@@ -79,9 +80,21 @@ ${sections.join('')}${auth ?? '[auth]\nstrategy = token_file\ntoken_file = token
 connection = ${database ?? `sqlite:///${join(dir, 'glance.sqlite')}`}
 `,
   );
-  const api = spawn(process.execPath, [main, '--config-file', join(dir, 'glance-api.conf')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const api = spawn(
+    process.execPath,
+    [...(traceGc ? ['--trace-gc'] : []), main, '--config-file', join(dir, 'glance-api.conf')],
+    { stdio: ['ignore', traceGc ? 'pipe' : 'ignore', 'inherit'] },
+  );
+  if (traceGc) {
+    // V8 writes one line per collection on stdout (the log goes there too).
+    api.markCompacts = 0;
+    let partial = '';
+    api.stdout.on('data', (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const line of lines) if (line.includes('Mark-Compact')) api.markCompacts += 1;
+    });
+  }
   for (let tries = 0; ; tries++) {
     if (api.exitCode !== null) throw new Error(`the API exited (${api.exitCode}) at start`);
     try {
