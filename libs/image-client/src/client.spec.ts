@@ -7,6 +7,7 @@ import {
   ImageApiError,
   imageApiClientFor,
   imageApiError,
+  imagePath,
   InvalidResponseError,
 } from './index';
 
@@ -170,6 +171,14 @@ describe('ImageApiClient', () => {
     expect(seen[0].headers['x-auth-token']).toBe('other');
     expect(await imageApiClientFor(built)).toBe(built);
     await built.close();
+  });
+});
+
+describe('imagePath', () => {
+  it('encodes every segment, so an id or member with / ? # stays one segment', () => {
+    expect(imagePath('a/b?c#d')).toBe('/v2/images/a%2Fb%3Fc%23d');
+    expect(imagePath('id', 'members', 'x/../y')).toBe('/v2/images/id/members/x%2F..%2Fy');
+    expect(imagePath('id', 'tags', 'ü tag')).toBe('/v2/images/id/tags/%C3%BC%20tag');
   });
 });
 

@@ -138,7 +138,13 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-const segment = (value: string): string => encodeURIComponent(value);
+/**
+ * The path of an image (`/v2/images/<id>`) or of something under it (`imagePath(id, 'members',
+ * member)`), each segment percent-encoded: ids and names come from users and may hold `/`, `?`, `#`.
+ */
+export function imagePath(imageId: string, ...below: string[]): string {
+  return ['/v2/images', ...[imageId, ...below].map((part) => encodeURIComponent(part))].join('/');
+}
 
 /** Counts the bytes passing, for progress callbacks (no copies: chunks are passed on as they are). */
 function counting(onProgress: ProgressCallback): Transform {
@@ -218,7 +224,7 @@ export class ImageApiClient {
   // The calls, as Glance's v2 API names them.
 
   async getImage(id: string, options: RequestOptions = {}): Promise<Image> {
-    return (await this.getJson(`/v2/images/${segment(id)}`, options)).json<Image>();
+    return (await this.getJson(imagePath(id), options)).json<Image>();
   }
 
   async createImage(fields: Record<string, unknown>, options: RequestOptions = {}): Promise<Image> {
@@ -231,15 +237,15 @@ export class ImageApiClient {
   }
 
   async deleteImage(id: string, options: RequestOptions = {}): Promise<void> {
-    await this.request('DELETE', `/v2/images/${segment(id)}`, options);
+    await this.request('DELETE', imagePath(id), options);
   }
 
   async addImageTag(id: string, tag: string, options: RequestOptions = {}): Promise<void> {
-    await this.request('PUT', `/v2/images/${segment(id)}/tags/${segment(tag)}`, options);
+    await this.request('PUT', imagePath(id, 'tags', tag), options);
   }
 
   async deleteImageTag(id: string, tag: string, options: RequestOptions = {}): Promise<void> {
-    await this.request('DELETE', `/v2/images/${segment(id)}/tags/${segment(tag)}`, options);
+    await this.request('DELETE', imagePath(id, 'tags', tag), options);
   }
 
   /**
@@ -253,7 +259,7 @@ export class ImageApiClient {
     else if (options.size !== undefined) headers['Content-Length'] = String(options.size);
     const body = data && options.onProgress ? data.pipe(counting(options.onProgress)) : data;
     if (body !== data) data?.once('error', (error) => body?.destroy(error));
-    await this.request('PUT', `/v2/images/${segment(id)}/file`, {
+    await this.request('PUT', imagePath(id, 'file'), {
       headers,
       body: body ?? '',
       signal: options.signal,
@@ -265,7 +271,7 @@ export class ImageApiClient {
     id: string,
     options: RequestOptions & { onProgress?: ProgressCallback } = {},
   ): Promise<StreamingResponse> {
-    const response = await this.stream('GET', `/v2/images/${segment(id)}/file`, options);
+    const response = await this.stream('GET', imagePath(id, 'file'), options);
     if (!options.onProgress) return response;
     const body = response.body.pipe(counting(options.onProgress));
     response.body.once('error', (error) => body.destroy(error));
@@ -274,7 +280,7 @@ export class ImageApiClient {
 
   /** `POST /v2/images/{id}/locations` (Glance's add-location API for services, 202). */
   async addLocation(id: string, url: string, options: RequestOptions = {}): Promise<void> {
-    await this.request('POST', `/v2/images/${segment(id)}/locations`, {
+    await this.request('POST', imagePath(id, 'locations'), {
       ...options,
       headers: { 'Content-Type': 'application/json', ...options.headers },
       body: JSON.stringify({ url }),

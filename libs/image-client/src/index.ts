@@ -6,6 +6,7 @@
  */
 export {
   ImageApiClient,
+  imagePath,
   type ApiResponse,
   type BufferedResponse,
   type ImageApiClientOptions,

@@ -3,7 +3,7 @@
 // byte for byte) and as plain JSON (for reading fields and for -f json).
 import type { Readable } from 'node:stream';
 import type { Image as ImageFields } from '@glance-ts/contracts';
-import type { ImageApiClient, StreamingResponse } from '@glance-ts/image-client';
+import { type ImageApiClient, imagePath, type StreamingResponse } from '@glance-ts/image-client';
 import { CliError } from '../errors';
 import { pyJson } from '../py-response';
 import { dumps } from '@glance-ts/pycompat';
@@ -45,10 +45,6 @@ export interface ListImagesOptions {
 /** A client-side refusal glanceclient raises as exc.HTTPBadRequest: printed as "HTTP <text>". */
 function badRequest(text: string): CliError {
   return new CliError(`HTTP ${text}`);
-}
-
-function segment(value: string): string {
-  return encodeURIComponent(value);
 }
 
 /** glanceclient's _validate_sort_param for --sort "key[:dir],...". */
@@ -106,7 +102,7 @@ export class ImagesApi {
   constructor(private readonly client: ImageApiClient) {}
 
   async get(id: string): Promise<ImageBody> {
-    const response = await this.client.getJson(`/v2/images/${segment(id)}`);
+    const response = await this.client.getJson(imagePath(id));
     return asImage(pyJson(response), response.json(), response.url);
   }
 
@@ -131,7 +127,7 @@ export class ImagesApi {
 
   /** PATCH, then GET: glanceclient shows the image as read back after the change. */
   async update(id: string, operations: readonly PatchOperation[]): Promise<ImageBody> {
-    await this.client.request('PATCH', `/v2/images/${segment(id)}`, {
+    await this.client.request('PATCH', imagePath(id), {
       headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' },
       body: dumps(operations),
     });

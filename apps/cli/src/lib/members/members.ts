@@ -1,7 +1,7 @@
 // The image members calls of the member-* commands (glanceclient 4.1's v2/image_members.py) and
 // their output: glanceclient's tables, or rows for -f/-c.
 import type { ImageMemberBody } from '@glance-ts/contracts';
-import type { BufferedResponse, ImageApiClient } from '@glance-ts/image-client';
+import { type BufferedResponse, type ImageApiClient, imagePath } from '@glance-ts/image-client';
 import { PyDict } from '@glance-ts/pycompat';
 import { CliError } from '../errors';
 import { printDict, printList } from '../output/glanceclient';
@@ -25,8 +25,6 @@ export interface MemberBody {
   json: ImageMemberBody;
 }
 
-const segment = encodeURIComponent;
-
 function asMember(py: unknown, json: unknown, url: string): MemberBody {
   if (!(py instanceof PyDict) || typeof json !== 'object' || json === null)
     throw new CliError(`Invalid response from ${url}: expected an image member`);
@@ -41,7 +39,7 @@ export class MembersApi {
   constructor(private readonly client: ImageApiClient) {}
 
   async list(imageId: string): Promise<MemberBody[]> {
-    const response = await this.client.getJson(`/v2/images/${segment(imageId)}/members`);
+    const response = await this.client.getJson(imagePath(imageId, 'members'));
     const py = pyJson(response);
     const json = response.json<{ members?: unknown[] }>();
     const pyMembers = py instanceof PyDict ? py.get('members') : undefined;
@@ -51,14 +49,12 @@ export class MembersApi {
   }
 
   async get(imageId: string, memberId: string): Promise<MemberBody> {
-    return oneMember(
-      await this.client.getJson(`/v2/images/${segment(imageId)}/members/${segment(memberId)}`),
-    );
+    return oneMember(await this.client.getJson(imagePath(imageId, 'members', memberId)));
   }
 
   async create(imageId: string, memberId: string): Promise<MemberBody> {
     return oneMember(
-      await this.client.request('POST', `/v2/images/${segment(imageId)}/members`, {
+      await this.client.request('POST', imagePath(imageId, 'members'), {
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ member: memberId }),
       }),
@@ -67,7 +63,7 @@ export class MembersApi {
 
   async update(imageId: string, memberId: string, status: string): Promise<MemberBody> {
     return oneMember(
-      await this.client.request('PUT', `/v2/images/${segment(imageId)}/members/${segment(memberId)}`, {
+      await this.client.request('PUT', imagePath(imageId, 'members', memberId), {
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ status }),
       }),
@@ -75,7 +71,7 @@ export class MembersApi {
   }
 
   async delete(imageId: string, memberId: string): Promise<void> {
-    await this.client.request('DELETE', `/v2/images/${segment(imageId)}/members/${segment(memberId)}`);
+    await this.client.request('DELETE', imagePath(imageId, 'members', memberId));
   }
 }
 
