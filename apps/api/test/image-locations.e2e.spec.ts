@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openImageDatabase } from '@glance-ts/db';
-import { createTestPostgresDatabase } from '@glance-ts/db/testing';
+import { testDatabaseConnection } from '@glance-ts/db/testing';
 import { tokenFiles } from './support/configs';
 import {
   call,
@@ -222,13 +222,7 @@ describe.each(DIALECTS)('POST/GET /v2/images/{id}/locations on %s', (dialect) =>
 describe.each(DIALECTS)('background hashing on %s', (dialect) => {
   it('a hashing job queued before a restart is done by the next process', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'glance-hash-restart-'));
-    let connection = `sqlite:///${join(scratch, 'glance.sqlite')}`;
-    let drop: (() => Promise<void>) | null = null;
-    if (dialect === 'postgresql') {
-      const database = await createTestPostgresDatabase();
-      connection = database.url;
-      drop = database.drop;
-    }
+    const { connection, drop } = await testDatabaseConnection(dialect, join(scratch, 'glance.sqlite'));
     const config = imagesConfig(connection).replace('data/local', join(scratch, 'local'));
     try {
       const data = randomData(500_000);
@@ -279,7 +273,7 @@ describe.each(DIALECTS)('background hashing on %s', (dialect) => {
         await second.close();
       }
     } finally {
-      await drop?.();
+      await drop();
       rmSync(scratch, { recursive: true, force: true });
     }
   });

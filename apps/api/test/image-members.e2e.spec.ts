@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestPostgresDatabase } from '@glance-ts/db/testing';
+import { testDatabaseConnection } from '@glance-ts/db/testing';
 import { fixture, type RunningApi, startApi } from './support/test-api';
 
 interface CapturedStep {
@@ -36,13 +36,7 @@ async function startMembersApi(
   extraDefault = '',
   policy?: string,
 ): Promise<RunningApi & { drop(): Promise<void> }> {
-  let connection = 'sqlite:///glance.sqlite';
-  let drop = async () => undefined;
-  if (dialect === 'postgresql') {
-    const database = await createTestPostgresDatabase();
-    connection = database.url;
-    drop = database.drop;
-  }
+  const { connection, drop } = await testDatabaseConnection(dialect);
   const policySection = policy === undefined ? '' : '[oslo_policy]\npolicy_file = policy.yaml\n';
   const config = `[DEFAULT]\n${extraDefault}\n${fixture('no-multi-store.conf')}\n[database]\nconnection = ${connection}\n${policySection}`;
   const api = await startApi(config, { files: policy === undefined ? {} : { 'policy.yaml': policy } });

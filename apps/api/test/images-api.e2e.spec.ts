@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestPostgresDatabase } from '@glance-ts/db/testing';
+import { testDatabaseConnection } from '@glance-ts/db/testing';
 import { tokenFiles } from './support/configs';
 import { startApi } from './support/test-api';
 import {
@@ -695,13 +695,7 @@ describe.each(DIALECTS)('images API on %s', (dialect) => {
 describe.each(DIALECTS)('image metadata on %s survives a restart', (dialect) => {
   it('serves an image created before the restart, with its data', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'glance-restart-'));
-    let connection = `sqlite:///${join(scratch, 'glance.sqlite')}`;
-    let drop: (() => Promise<void>) | null = null;
-    if (dialect === 'postgresql') {
-      const database = await createTestPostgresDatabase();
-      connection = database.url;
-      drop = database.drop;
-    }
+    const { connection, drop } = await testDatabaseConnection(dialect, join(scratch, 'glance.sqlite'));
     // The data dir is absolute, so both runs share it.
     const config = imagesConfig(connection).replace('data/local', join(scratch, 'local'));
     try {
@@ -725,7 +719,7 @@ describe.each(DIALECTS)('image metadata on %s survives a restart', (dialect) => 
         await second.close();
       }
     } finally {
-      await drop?.();
+      await drop();
       rmSync(scratch, { recursive: true, force: true });
     }
   });

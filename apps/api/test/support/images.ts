@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestPostgresDatabase } from '@glance-ts/db/testing';
+import { testDatabaseConnection } from '@glance-ts/db/testing';
 import { tokenFiles } from './configs';
 import { type RunningApi, startApi } from './test-api';
 
@@ -95,20 +95,14 @@ export async function startImageApi(
   extraDefault = '',
   weights: { local?: number; scratch?: number } = {},
 ): Promise<ImageApi> {
-  let connection = 'sqlite:///glance.sqlite';
-  let drop: (() => Promise<void>) | null = null;
-  if (dialect === 'postgresql') {
-    const database = await createTestPostgresDatabase();
-    connection = database.url;
-    drop = database.drop;
-  }
+  const { connection, drop } = await testDatabaseConnection(dialect);
   const api = await startApi(imagesConfig(connection, extraDefault, weights), { files: tokenFiles() });
   const close = api.close.bind(api);
   return {
     ...api,
     async close() {
       await close();
-      await drop?.();
+      await drop();
     },
     ...recordingCaller(api.url),
     storeFiles: (store) => {

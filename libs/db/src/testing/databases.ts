@@ -46,3 +46,23 @@ export async function openTestImageDatabase(
   });
   return { database, target, dispose: () => database.close().finally(server.drop) };
 }
+
+/** A `[database] connection` for a service under test, and how to remove what it names. */
+export interface TestDatabaseConnection {
+  connection: string;
+  /** Drops the PostgreSQL database; nothing for SQLite (the file lives in the test's directory). */
+  drop(): Promise<void>;
+}
+
+/**
+ * The `[database] connection` of a service a test starts: SQLite at `sqlitePath` (relative to the
+ * service's directory, or absolute), or a new PostgreSQL database from createTestPostgresDatabase.
+ */
+export async function testDatabaseConnection(
+  dialect: DatabaseDialect,
+  sqlitePath = 'glance.sqlite',
+): Promise<TestDatabaseConnection> {
+  if (dialect === 'sqlite') return { connection: `sqlite:///${sqlitePath}`, drop: async () => undefined };
+  const server = await createTestPostgresDatabase();
+  return { connection: server.url, drop: server.drop };
+}

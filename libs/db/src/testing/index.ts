@@ -1,6 +1,6 @@
 /**
  * Test helpers of the image database (`@glance-ts/db/testing`): a throw-away PostgreSQL database on
- * the test server, and an open repository on either engine. For specs only: the production entry
+ * the test server, an open repository on either engine, and a service's connection on either. For specs only: the production entry
  * point (`@glance-ts/db`) does not export them, and lint refuses them outside specs.
  */
 export {
@@ -9,4 +9,9 @@ export {
   type TestPostgresDatabase,
   type TestPostgresDatabaseOptions,
 } from './postgres';
-export { openTestImageDatabase, type TestImageDatabase } from './databases';
+export {
+  openTestImageDatabase,
+  testDatabaseConnection,
+  type TestDatabaseConnection,
+  type TestImageDatabase,
+} from './databases';
