@@ -146,12 +146,16 @@ for (const [index, dialect] of DIALECTS.entries()) {
   const dir = mkdtempSync(join(tmpdir(), 'glance-bench-members-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   let target;
+  let dropDatabase = async () => undefined;
   let url = null;
   if (dialect === 'sqlite') {
     target = { dialect, path: join(dir, 'glance.sqlite') };
   } else {
     const database = await createTestPostgresDatabase();
+    // At exit only a start (a signal ends the script before an async drop finishes); a run that
+    // completes drops it below, after the API has let go of its connections.
     cleanups.push(() => void database.drop());
+    dropDatabase = database.drop;
     url = database.url;
     target = { dialect, url };
   }
@@ -263,7 +267,10 @@ for (const [index, dialect] of DIALECTS.entries()) {
   const listing = await load(base, '/v2/images', apiPids, dbPids);
   const shared = await load(base, '/v2/images?visibility=shared', apiPids, dbPids);
   const publicOnly = await load(base, '/v2/images?visibility=public', apiPids, dbPids);
+  const exited = new Promise((resolve) => api.once('exit', resolve));
   api.kill('SIGTERM');
+  await exited;
+  await dropDatabase();
   const query = { p50: median(queryTimes), p99: percentile(queryTimes, 99) };
   results.push({ dialect, seedSeconds, listing, shared, publicOnly, query, plan });
 }
