@@ -13,6 +13,8 @@ import { DIALECTS, type ImageApi, MEMBER_PROJECT, startImageApi, TOKENS } from '
 import {
   bothClients,
   type ClientRun,
+  expectSameRun,
+  expectSameRunOnEach,
   glanceTs,
   glanceclient,
   withoutIdentity,
@@ -38,18 +40,8 @@ describe.each(DIALECTS)(
     const member = (...args: string[]) => as(TOKENS.member, ...args);
 
     /** Runs `args(id)` with glanceclient on its image and with ours on ours; compares masked output. */
-    async function onEach(args: (id: string) => string[]): Promise<{ theirs: ClientRun; ours: ClientRun }> {
-      const theirs = await glanceclient(api.url, args(ids[0]));
-      const ours = await glanceTs(api.url, args(ids[1]));
-      expect(withoutIdentity(ours)).toEqual(withoutIdentity(theirs));
-      return { theirs, ours };
-    }
-
-    async function same(args: string[]): Promise<ClientRun> {
-      const { theirs, ours } = await bothClients(api.url, args);
-      expect(ours).toEqual(theirs);
-      return ours;
-    }
+    const onEach = (args: (id: string) => string[]) => expectSameRunOnEach(api.url, ids, args);
+    const same = (args: string[]): Promise<ClientRun> => expectSameRun(api.url, args);
 
     beforeAll(async () => {
       api = await startImageApi(dialect);

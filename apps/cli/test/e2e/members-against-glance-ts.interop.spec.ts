@@ -4,13 +4,7 @@
 // errors included. Changing commands run once per client on two images made alike (ids and times
 // masked); reading ones on the same image.
 import { DIALECTS, type ImageApi, startImageApi, TOKENS } from '@glance-ts/api/testing';
-import {
-  bothClients,
-  type ClientRun,
-  glanceTs,
-  glanceclient,
-  withoutIdentity,
-} from '../support/both-clients';
+import { type ClientRun, expectSameRun, expectSameRunOnEach, glanceTs } from '../support/both-clients';
 
 jest.setTimeout(180_000);
 
@@ -25,18 +19,9 @@ describe.each(DIALECTS)(
 
     const as = (token: string, ...args: string[]) => ['--os-auth-token', token, ...args];
 
-    async function onEach(args: (id: string) => string[]): Promise<ClientRun> {
-      const theirs = await glanceclient(api.url, args(ids[0]));
-      const ours = await glanceTs(api.url, args(ids[1]));
-      expect(withoutIdentity(ours)).toEqual(withoutIdentity(theirs));
-      return ours;
-    }
-
-    async function same(args: string[]): Promise<ClientRun> {
-      const { theirs, ours } = await bothClients(api.url, args);
-      expect(ours).toEqual(theirs);
-      return ours;
-    }
+    const onEach = async (args: (id: string) => string[]): Promise<ClientRun> =>
+      (await expectSameRunOnEach(api.url, ids, args)).ours;
+    const same = (args: string[]): Promise<ClientRun> => expectSameRun(api.url, args);
 
     beforeAll(async () => {
       api = await startImageApi(dialect);

@@ -94,3 +94,25 @@ export function withoutIdentity(run: ClientRun): ClientRun {
     text.replace(UUID, 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx').replace(TIMESTAMP, '0000-00-00T00:00:00Z');
   return { ...run, stdout: scrub(run.stdout), stderr: scrub(run.stderr) };
 }
+
+/** Both clients run `args` one after the other; they must print the same bytes and exit alike. Ours. */
+export async function expectSameRun(url: string, args: readonly string[]): Promise<ClientRun> {
+  const { theirs, ours } = await bothClients(url, args);
+  expect(ours).toEqual(theirs);
+  return ours;
+}
+
+/**
+ * glanceclient runs `args(ids[0])` and ours `args(ids[1])`, on two images made alike: the same
+ * output once ids and timestamps are masked (withoutIdentity).
+ */
+export async function expectSameRunOnEach(
+  url: string,
+  ids: readonly [string, string],
+  args: (id: string) => string[],
+): Promise<{ theirs: ClientRun; ours: ClientRun }> {
+  const theirs = await glanceclient(url, args(ids[0]));
+  const ours = await glanceTs(url, args(ids[1]));
+  expect(withoutIdentity(ours)).toEqual(withoutIdentity(theirs));
+  return { theirs, ours };
+}
