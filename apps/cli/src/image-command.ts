@@ -21,6 +21,7 @@ import {
   writeImageSchemaCache,
 } from './lib/images/image-schema';
 import type { ImagesApi } from './lib/images/images-api';
+import type { MembersApi } from './lib/members/members';
 import type { OutputFormat } from './lib/output/formatters';
 import { chosenFormat } from './lib/output/output-flags';
 
@@ -135,6 +136,13 @@ export abstract class ImageCommand extends GlanceCommand {
     const api = new ImagesApi(client);
     if (global['get-schema']) await this.imageSchema(api, global);
     return api;
+  }
+
+  /** The image members calls on the server the global options name. */
+  protected async membersApi(global: GlobalFlagValues): Promise<MembersApi> {
+    const client = await this.client(global);
+    const { MembersApi } = await import('./lib/members/members');
+    return new MembersApi(client);
   }
 
   /**

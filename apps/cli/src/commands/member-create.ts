@@ -23,8 +23,9 @@ export default class MemberCreate extends ImageCommand {
     const imageId = values.image_id as string;
     const memberId = values.member_id as string;
     if (!imageId || !memberId) throw new CliError('Unable to create member. Specify image_id and member_id');
-    const { MembersApi, membersText } = await import('../lib/members/members');
-    const member = await new MembersApi(await this.client(global)).create(imageId, memberId);
+    const { membersText } = await import('../lib/members/members');
+    const api = await this.membersApi(global);
+    const member = await api.create(imageId, memberId);
     this.writeOut(await membersText([member], format, columns));
   }
 }

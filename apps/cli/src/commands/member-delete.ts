@@ -18,7 +18,7 @@ export default class MemberDelete extends ImageCommand {
     const imageId = values.image_id as string;
     const memberId = values.member_id as string;
     if (!imageId || !memberId) throw new CliError('Unable to delete member. Specify image_id and member_id');
-    const { MembersApi } = await import('../lib/members/members');
-    await new MembersApi(await this.client(global)).delete(imageId, memberId);
+    const api = await this.membersApi(global);
+    await api.delete(imageId, memberId);
   }
 }

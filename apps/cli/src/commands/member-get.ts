@@ -19,8 +19,8 @@ export default class MemberGet extends ImageCommand {
       options: OUTPUT_OPTIONS,
       positionals: POSITIONALS,
     });
-    const { MembersApi, memberText } = await import('../lib/members/members');
-    const api = new MembersApi(await this.client(global));
+    const { memberText } = await import('../lib/members/members');
+    const api = await this.membersApi(global);
     const member = await api.get(values.image_id as string, values.member_id as string);
     this.writeOut(await memberText(member, format, columns));
   }

@@ -25,8 +25,9 @@ export default class MemberList extends ImageCommand {
       options: [...OPTIONS, ...OUTPUT_OPTIONS],
       positionals: [],
     });
-    const { MembersApi, membersText } = await import('../lib/members/members');
-    const members = await new MembersApi(await this.client(global)).list(values.image_id as string);
+    const { membersText } = await import('../lib/members/members');
+    const api = await this.membersApi(global);
+    const members = await api.list(values.image_id as string);
     this.writeOut(await membersText(members, format, columns));
   }
 }

@@ -5,8 +5,7 @@ import { oclifArgs } from '../lib/argparse-oclif';
 import { CliError } from '../lib/errors';
 import { OUTPUT_OPTIONS, outputFlags } from '../lib/output/output-flags';
 
-// glanceclient's MEMBER_STATUS_VALUES (lib/members/members.ts), written here so that the command's
-// help is built without loading the client.
+// glanceclient's MEMBER_STATUS_VALUES (v2/shell.py), in its order: the help text lists them so.
 const STATUSES = ['accepted', 'rejected', 'pending'];
 
 const POSITIONALS = [
@@ -35,8 +34,9 @@ export default class MemberUpdate extends ImageCommand {
     const status = values.member_status as string;
     if (!imageId || !memberId || !status)
       throw new CliError('Unable to update member. Specify image_id, member_id and member_status');
-    const { MembersApi, membersText } = await import('../lib/members/members');
-    const member = await new MembersApi(await this.client(global)).update(imageId, memberId, status);
+    const { membersText } = await import('../lib/members/members');
+    const api = await this.membersApi(global);
+    const member = await api.update(imageId, memberId, status);
     this.writeOut(await membersText([member], format, columns));
   }
 }
