@@ -12,7 +12,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { ErrorDto, MEMBER_SCHEMA, MEMBERS_SCHEMA } from '@glance-ts/contracts';
+import { ErrorDto, MEMBER_SCHEMA, MEMBER_STATUS_VALUES, MEMBERS_SCHEMA } from '@glance-ts/contracts';
 import type { RequestContext } from '../auth/request-context';
 import { RequestPolicy } from '../access/access.decorators';
 import { JsonBody } from '../http/body-parsers';
@@ -110,7 +110,7 @@ export class ImageMembersController {
   @ApiBody({
     schema: {
       type: 'object',
-      properties: { status: { enum: ['pending', 'accepted', 'rejected'] } },
+      properties: { status: { enum: [...MEMBER_STATUS_VALUES] } },
       required: ['status'],
     },
   })
