@@ -2,6 +2,8 @@
  * The ImageMemberRepository contract and the listing's membership rules, on both engines (a
  * temporary SQLite file and a PostgreSQL database of this file's own, GLANCE_TEST_POSTGRES_URL).
  */
+import Database from 'better-sqlite3';
+import { Client } from 'pg';
 import { MarkerNotFoundError } from './errors';
 import type { ImageRepository } from './image-repository';
 import { DuplicateMemberError, type ImageMemberRepository, MemberLimitError } from './member-repository';
@@ -133,6 +135,51 @@ describe.each(DIALECTS)('KyselyImageMemberRepository on %s', (dialect) => {
     } finally {
       await counted.close();
     }
+  });
+
+  it("answers a listing's membership lookup from the (member, status, image_id) index", async () => {
+    let listing: { sql: string; parameters: readonly unknown[] } | undefined;
+    const traced = await openImageDatabase(test!.target, {
+      onQuery: (sql, parameters) => {
+        if (/image_members/.test(sql) && /from "images"/.test(sql)) listing ??= { sql, parameters };
+      },
+    });
+    try {
+      await traced.images.list({
+        scope: { isAdmin: false, projectId: 'p1' },
+        filters: {},
+        sort: [],
+        limit: 25,
+      });
+    } finally {
+      await traced.close();
+    }
+    expect(listing).toBeDefined();
+    const { sql, parameters } = listing!;
+    let plan: string;
+    if (test!.target.dialect === 'sqlite') {
+      const raw = new Database(test!.target.path, { readonly: true });
+      try {
+        const rows = raw.prepare(`explain query plan ${sql}`).all(...parameters) as Array<{ detail: string }>;
+        plan = rows.map((row) => row.detail).join('\n');
+      } finally {
+        raw.close();
+      }
+    } else {
+      // A few test rows make a sequential scan cheapest; forbidding it shows whether an index can serve.
+      const client = new Client({ connectionString: test!.target.url });
+      await client.connect();
+      try {
+        await client.query('begin');
+        await client.query('set local enable_seqscan = off');
+        const result = await client.query<{ 'QUERY PLAN': string }>(`explain ${sql}`, [...parameters]);
+        plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
+        await client.query('rollback');
+      } finally {
+        await client.end();
+      }
+    }
+    expect(plan).toMatch(/image_members_member_status_idx/);
   });
 
   describe('listing shared images by membership', () => {
