@@ -8,7 +8,7 @@ import {
 } from './index';
 import { qcow2Header, withMbr } from './testing/craft';
 import { detect, formatNames, safetyFailures } from './testing/feed';
-import { qemuImg, scratchDir } from './testing/qemu-img';
+import { placeLuksImage, qemuImg, scratchDir } from './testing/qemu-img';
 
 // Images qemu would open other files for, or that hide one format in another, must be refused.
 
@@ -57,18 +57,8 @@ beforeAll(() => {
   make('split.vmdk', 'create', '-f', 'vmdk', '-o', 'subformat=twoGbMaxExtentSparse', 'split.vmdk', '1M');
   make('sparse.vmdk', 'create', '-f', 'vmdk', '-o', 'subformat=monolithicSparse', 'sparse.vmdk', '1M');
   make('stream.vmdk', 'create', '-f', 'vmdk', '-o', 'subformat=streamOptimized', 'stream.vmdk', '1M');
-  make(
-    'disk.luks',
-    'create',
-    '-f',
-    'luks',
-    '--object',
-    'secret,id=sec0,data=secret',
-    '-o',
-    'key-secret=sec0,iter-time=10',
-    'disk.luks',
-    '64K',
-  );
+  placeLuksImage(scratch.dir, 'disk.luks');
+  files.set('disk.luks', readFileSync(join(scratch.dir, 'disk.luks')));
 }, 60_000);
 
 afterAll(() => scratch.remove());
