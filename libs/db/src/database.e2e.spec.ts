@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { Client, types } from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Client, Pool, types } from 'pg';
 import { describeDatabaseTarget, type ImageDatabase, maskPassword, openImageDatabase } from './database';
 import { DatabaseError } from './errors';
 import { imageMigrations } from './migrations';
@@ -167,6 +167,46 @@ describe('openImageDatabase: SQLite', () => {
     ]);
   });
 
+  it("copies the image's created_at into its memberships for the listing's order (migration 0006)", async () => {
+    const path = join(dir, 'glance.sqlite');
+    const raw = new Database(path);
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => imageMigrations('sqlite') } });
+    expect((await migrator.migrateTo('0005_image_members')).error).toBeUndefined();
+    const image = raw.prepare(
+      `insert into images (id, status, visibility, min_disk, min_ram, protected, os_hidden, created_at, updated_at)
+       values (?, 'active', 'shared', 0, 0, 0, 0, ?, ?)`,
+    );
+    // The older image is shared with p1 later: the memberships are in the other order.
+    image.run('older', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
+    image.run('newer', '2024-01-02T00:00:00.000Z', '2024-01-02T00:00:00.000Z');
+    const member = raw.prepare(
+      "insert into image_members (image_id, member, status, created_at, updated_at) values (?, 'p1', 'accepted', ?, ?)",
+    );
+    member.run('newer', '2024-02-01T00:00:00.000Z', '2024-02-01T00:00:00.000Z');
+    member.run('older', '2024-02-02T00:00:00.000Z', '2024-02-02T00:00:00.000Z');
+    await db.destroy();
+
+    const database = await openImageDatabase({ dialect: 'sqlite', path });
+    const listed = await database.images.list({
+      scope: { isAdmin: false, projectId: 'p1' },
+      filters: {},
+      sort: [],
+      limit: 10,
+    });
+    await database.close();
+    expect(listed.map((record) => record.id)).toEqual(['newer', 'older']);
+    const check = new Database(path, { readonly: true });
+    const copies = check
+      .prepare('select image_id, image_created_at from image_members order by image_id')
+      .all();
+    check.close();
+    expect(copies).toEqual([
+      { image_id: 'newer', image_created_at: '2024-01-02T00:00:00.000Z' },
+      { image_id: 'older', image_created_at: '2024-01-01T00:00:00.000Z' },
+    ]);
+  });
+
   it('refuses a database migrated by a newer glance-ts', async () => {
     const path = join(dir, 'glance.sqlite');
     (await openImageDatabase({ dialect: 'sqlite', path })).close();
@@ -226,6 +266,50 @@ describe('openImageDatabase: PostgreSQL', () => {
     ).toHaveLength(1);
     for (const handle of opened) await handle.database.close();
     expect(await migrationsIn(url)).toEqual(ALL_MIGRATIONS);
+  });
+
+  it("copies the image's created_at into its memberships for the listing's order (migration 0006)", async () => {
+    const url = server!.url;
+    const pool = new Pool({ connectionString: url });
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => imageMigrations('postgresql') },
+    });
+    expect((await migrator.migrateTo('0005_image_members')).error).toBeUndefined();
+    // The older image is shared with p1 later: the memberships are in the other order.
+    await sql`insert into images (id, status, visibility, min_disk, min_ram, protected, os_hidden, created_at, updated_at)
+      values ('older', 'active', 'shared', 0, 0, false, false, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'),
+             ('newer', 'active', 'shared', 0, 0, false, false, '2024-01-02T00:00:00Z', '2024-01-02T00:00:00Z')`.execute(
+      db,
+    );
+    await sql`insert into image_members (image_id, member, status, created_at, updated_at)
+      values ('newer', 'p1', 'accepted', '2024-02-01T00:00:00Z', '2024-02-01T00:00:00Z'),
+             ('older', 'p1', 'accepted', '2024-02-02T00:00:00Z', '2024-02-02T00:00:00Z')`.execute(db);
+    await db.destroy();
+
+    const database = await openImageDatabase({ dialect: 'postgresql', url });
+    const listed = await database.images.list({
+      scope: { isAdmin: false, projectId: 'p1' },
+      filters: {},
+      sort: [],
+      limit: 10,
+    });
+    await database.close();
+    expect(listed.map((record) => record.id)).toEqual(['newer', 'older']);
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      const copies = await client.query(
+        'select image_id, image_created_at from image_members order by image_id',
+      );
+      expect(copies.rows).toEqual([
+        { image_id: 'newer', image_created_at: new Date('2024-01-02T00:00:00Z') },
+        { image_id: 'older', image_created_at: new Date('2024-01-01T00:00:00Z') },
+      ]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('reads bigint as numbers on its own pool only, leaving the global pg parsers alone', async () => {

@@ -2,14 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { DuplicateImageError, MarkerNotFoundError, SharedDataError } from './errors';
 import type { ImageRepository } from './image-repository';
 import { locationDataKey } from './location-data';
-import {
-  afterMarker,
-  completeSort,
-  filterConditions,
-  listScope,
-  orderModifiers,
-  visibleTo,
-} from './list-query';
+import { completeSort, selectListPage, visibleTo } from './list-query';
 import type { ImageRow, ImageSchema, ImagesTable } from './schema';
 import { type DatabaseDialect, type SqlDialect, sqlDialect } from './sql-dialect';
 import type {
@@ -123,19 +116,7 @@ export class KyselyImageRepository implements ImageRepository {
           .executeTakeFirst();
         if (!marker) throw new MarkerNotFoundError(query.marker);
       }
-      let select = trx
-        .selectFrom('images')
-        .selectAll()
-        .where((eb) =>
-          eb.and([
-            listScope(eb, query.scope, query.filters.visibility, query.filters.memberStatus),
-            ...filterConditions(eb, query.filters, this.sql),
-          ]),
-        );
-      const after = marker;
-      if (after) select = select.where((eb) => afterMarker(eb, sort, after));
-      for (const spec of sort) select = select.orderBy(spec.key, orderModifiers(spec));
-      const rows = await select.limit(query.limit).execute();
+      const rows = await selectListPage(trx, query, sort, marker, this.sql).execute();
       return this.assemble(trx, rows);
     });
   }

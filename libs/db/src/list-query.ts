@@ -1,4 +1,12 @@
-import { type Expression, type ExpressionBuilder, type OrderByModifiers, sql, type SqlBool } from 'kysely';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type OrderByModifiers,
+  type SelectQueryBuilder,
+  sql,
+  type SqlBool,
+} from 'kysely';
 import type { ImageRow, ImageSchema } from './schema';
 import type { SqlDialect } from './sql-dialect';
 import type { MemberStatus } from './member-repository';
@@ -63,6 +71,19 @@ export function visibleTo(eb: ImagesExpressionBuilder, scope: ListScope): Condit
 }
 
 /**
+ * One part of a listing's visible set: images that satisfy `condition`, and, for `members`, of
+ * which the project is a member with `status` (or any). The parts of one listing are disjoint.
+ */
+export type ScopePart =
+  | { kind: 'images'; condition: (eb: ImagesExpressionBuilder) => Condition }
+  | {
+      kind: 'members';
+      projectId: string;
+      status: MemberStatus | 'all';
+      condition: (eb: ImagesExpressionBuilder) => Condition;
+    };
+
+/**
  * The visible set of a listing, as Glance's image_get_all:
  * - admin: everything, narrowed to one visibility when `visibility` names one;
  * - otherwise, by `visibility`:
@@ -74,43 +95,73 @@ export function visibleTo(eb: ImagesExpressionBuilder, scope: ListScope): Condit
  *   - `shared`: the project's own shared images and those it is a member of with `memberStatus`.
  * `memberStatus` is Glance's `member_status` (default `accepted`; `all`: any status). Unlike
  * Glance, a caller without a project sees no shared image by membership.
+ *
+ * Given as disjoint parts (none when nothing is visible), each of which one index lists in the
+ * default order: (visibility, created_at, id), (owner, created_at, id) and the membership index
+ * (member, status, image_created_at, image_id). One OR of them all would make either engine
+ * collect every visible image and sort it (SQLite: ~2,000 rows for a member of 1,000 shared
+ * images, 1.1 ms), or scan the whole table in order for a project that sees few.
  */
-export function listScope(
-  eb: ImagesExpressionBuilder,
+export function scopeParts(
   scope: ListScope,
   visibility: ImageListQuery['filters']['visibility'],
   memberStatus: MemberStatus | 'all' = 'accepted',
-): Condition {
+): ScopePart[] {
+  const images = (condition: ScopePart['condition']): ScopePart => ({ kind: 'images', condition });
+  const ofVisibility = (value: string) => images((eb) => eb('visibility', '=', value));
   if (scope.isAdmin)
-    return visibility === undefined || visibility === 'all' ? eb.and([]) : eb('visibility', '=', visibility);
+    return [
+      visibility === undefined || visibility === 'all'
+        ? images((eb) => eb.and([]))
+        : ofVisibility(visibility),
+    ];
+  const project = scope.projectId;
+  // The project's own images of other visibilities than those listed whole, and the shared images
+  // it is a member of but does not own (those it owns are in the first part already).
+  const owned = (excluded: readonly string[]): ScopePart[] =>
+    project === null
+      ? []
+      : [
+          images((eb) =>
+            eb.and([eb('owner', '=', project), ...excluded.map((value) => eb('visibility', '<>', value))]),
+          ),
+        ];
+  const shared = (): ScopePart[] =>
+    project === null
+      ? []
+      : [
+          {
+            kind: 'members',
+            projectId: project,
+            status: memberStatus,
+            condition: (eb) =>
+              eb.and([
+                eb('visibility', '=', 'shared'),
+                eb.or([eb('owner', 'is', null), eb('owner', '<>', project)]),
+              ]),
+          },
+        ];
   switch (visibility) {
     case undefined:
-      return eb.or([
-        eb('visibility', '=', 'public'),
-        ...ownedBy(eb, scope),
-        ...sharedWith(eb, scope, memberStatus),
-      ]);
+      return [ofVisibility('public'), ...owned(['public']), ...shared()];
     case 'all':
-      return eb.or([
-        eb('visibility', 'in', ['public', 'community']),
-        ...ownedBy(eb, scope),
-        ...sharedWith(eb, scope, memberStatus),
-      ]);
+      return [
+        ofVisibility('public'),
+        ofVisibility('community'),
+        ...owned(['public', 'community']),
+        ...shared(),
+      ];
     case 'public':
     case 'community':
-      return eb('visibility', '=', visibility);
+      return [ofVisibility(visibility)];
     case 'private':
-      return eb.and([
-        eb('visibility', '=', visibility),
-        ...(scope.projectId === null ? [NOTHING] : ownedBy(eb, scope)),
-      ]);
+      return project === null
+        ? []
+        : [images((eb) => eb.and([eb('visibility', '=', 'private'), eb('owner', '=', project)]))];
     case 'shared':
-      return scope.projectId === null
-        ? NOTHING
-        : eb.or([
-            eb.and([eb('visibility', '=', 'shared'), ...ownedBy(eb, scope)]),
-            ...sharedWith(eb, scope, memberStatus),
-          ]);
+      return project === null
+        ? []
+        : [images((eb) => eb.and([eb('visibility', '=', 'shared'), eb('owner', '=', project)])), ...shared()];
   }
 }
 
@@ -120,7 +171,7 @@ function ownedBy(eb: ImagesExpressionBuilder, scope: ListScope): Condition[] {
 
 /**
  * Shared images the project is a member of (with `status`, or any): a semi-join the
- * (member, status, image_id) index answers from the member's side.
+ * (member, status, ...) index answers from the member's side.
  */
 function sharedWith(
   eb: ImagesExpressionBuilder,
@@ -128,17 +179,123 @@ function sharedWith(
   status: MemberStatus | 'all',
 ): Condition[] {
   if (scope.projectId === null) return [];
-  let memberships = eb
+  return [
+    eb.and([eb('visibility', '=', 'shared'), eb('id', 'in', memberships(eb, scope.projectId, status))]),
+  ];
+}
+
+function memberships(eb: ImagesExpressionBuilder, projectId: string, status: MemberStatus | 'all') {
+  let query = eb
     .selectFrom('image_members')
     .select('image_members.image_id')
-    .where('image_members.member', '=', scope.projectId);
-  if (status !== 'all') memberships = memberships.where('image_members.status', '=', status);
-  return [eb.and([eb('visibility', '=', 'shared'), eb('id', 'in', memberships)])];
+    .where('image_members.member', '=', projectId);
+  if (status !== 'all') query = query.where('image_members.status', '=', status);
+  return query;
+}
+
+/**
+ * The SELECT of one page of a listing: each scope part's first `limit` rows after the marker in
+ * the order `sort` (complete, see completeSort), merged and cut to `limit`. The parts are disjoint,
+ * so the page is exactly the first `limit` rows of their union.
+ */
+export function selectListPage(
+  db: Kysely<ImageSchema>,
+  query: ImageListQuery,
+  sort: readonly SortSpec[],
+  marker: ImageRow | undefined,
+  dialect: SqlDialect,
+) {
+  const parts = scopeParts(query.scope, query.filters.visibility, query.filters.memberStatus);
+  const where = (eb: ImagesExpressionBuilder, part: ScopePart) =>
+    eb.and([
+      part.condition(eb),
+      ...filterConditions(eb, query.filters, dialect),
+      ...(marker === undefined ? [] : [afterMarker(eb, sort, marker)]),
+    ]);
+  const firstPage = <
+    Q extends SelectQueryBuilder<ImageSchema & { page: ImageRow }, 'images' | 'page', ImageRow>,
+  >(
+    select: Q,
+  ) => {
+    let ordered = select;
+    for (const spec of sort) ordered = ordered.orderBy(spec.key, orderModifiers(spec)) as Q;
+    return ordered.limit(query.limit);
+  };
+  const partPage = (part: ScopePart) => {
+    if (part.kind === 'images')
+      return firstPage(
+        db
+          .selectFrom('images')
+          .selectAll()
+          .where((eb) => where(eb, part)) as never,
+      );
+    return membersPage(db, part, sort, marker, query.limit, where);
+  };
+  if (parts.length === 0) return db.selectFrom('images').selectAll().where(NOTHING).limit(query.limit);
+  if (parts.length === 1) return partPage(parts[0]);
+  const [first, ...rest] = parts.map((part, index) =>
+    db.selectFrom(partPage(part).as(`part${index}`)).selectAll(),
+  );
+  let union = first;
+  for (const next of rest) union = union.unionAll(next);
+  return firstPage(db.selectFrom(union.as('page')).selectAll() as never);
+}
+
+/**
+ * The first rows of a `members` part. In the default order (created_at then id, one direction)
+ * the membership index gives them in order through its copy of the image's created_at, marker
+ * included as a range on it; in another order, the member's images are sorted.
+ */
+function membersPage(
+  db: Kysely<ImageSchema>,
+  part: Extract<ScopePart, { kind: 'members' }>,
+  sort: readonly SortSpec[],
+  marker: ImageRow | undefined,
+  limit: number,
+  where: (eb: ImagesExpressionBuilder, part: ScopePart) => Condition,
+) {
+  const inOrder =
+    sort.length === 2 && sort[0].key === 'created_at' && sort[1].key === 'id' && sort[0].dir === sort[1].dir;
+  if (!inOrder) {
+    let select = db
+      .selectFrom('images')
+      .selectAll()
+      .where((eb) => eb.and([where(eb, part), eb('id', 'in', memberships(eb, part.projectId, part.status))]));
+    for (const spec of sort) select = select.orderBy(spec.key, orderModifiers(spec));
+    return select.limit(limit);
+  }
+  const dir = sort[0].dir;
+  // Only the membership's own columns are exposed, so that every other column name is the image's.
+  let owned = db
+    .selectFrom('image_members')
+    .select(['image_members.image_id', 'image_members.image_created_at'])
+    .where('image_members.member', '=', part.projectId);
+  if (part.status !== 'all') owned = owned.where('image_members.status', '=', part.status);
+  if (marker !== undefined) {
+    const after = dir === 'asc' ? '>' : '<';
+    owned = owned.where((eb) =>
+      eb.or([
+        eb('image_members.image_created_at', after, marker.created_at),
+        eb.and([
+          eb('image_members.image_created_at', '=', marker.created_at),
+          eb('image_members.image_id', after, marker.id),
+        ]),
+      ]),
+    );
+  }
+  return db
+    .selectFrom(owned.as('membership'))
+    .innerJoin('images', 'images.id', 'membership.image_id')
+    .selectAll('images')
+    .where((eb) => where(eb as unknown as ImagesExpressionBuilder, part))
+    .orderBy('membership.image_created_at', dir)
+    .orderBy('membership.image_id', dir)
+    .limit(limit);
 }
 
 const DATE_OPERATORS = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=', neq: '<>' } as const;
 
-/** Every filter of the query, ANDed (visibility is the scope's business, see listScope). */
+/** Every filter of the query, ANDed (visibility is the scope's business, see scopeParts). */
 export function filterConditions(
   eb: ImagesExpressionBuilder,
   filters: ImageListQuery['filters'],

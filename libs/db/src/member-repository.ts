@@ -107,7 +107,14 @@ export class KyselyImageMemberRepository implements ImageMemberRepository {
       const now = this.sql.toSqlTimestamp(this.clock());
       const row = await trx
         .insertInto('image_members')
-        .values({ image_id: imageId, member: memberId, status: 'pending', created_at: now, updated_at: now })
+        .values((eb) => ({
+          image_id: imageId,
+          member: memberId,
+          status: 'pending',
+          created_at: now,
+          updated_at: now,
+          image_created_at: eb.selectFrom('images').select('created_at').where('id', '=', imageId),
+        }))
         .onConflict((conflict) => conflict.columns(['image_id', 'member']).doNothing())
         .returningAll()
         .executeTakeFirst();

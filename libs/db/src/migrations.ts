@@ -23,6 +23,7 @@ export function imageMigrations(dialect: DatabaseDialect): Record<string, Migrat
     '0003_location_data_keys': locationDataKeys0003(),
     '0004_upload_leases': uploadLeases0004(),
     '0005_image_members': imageMembers0005(dialect),
+    '0006_listing_order_indexes': listingOrderIndexes0006(dialect),
   };
 }
 
@@ -252,6 +253,56 @@ function imageMembers0005(dialect: DatabaseDialect): Migration {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('image_members').execute();
+    },
+  };
+}
+
+/**
+ * Indexes that list each part of a caller's visible set in the listing's default order
+ * (list-query.ts, scopeParts): public (or community) images by (visibility, created_at, id), the
+ * project's own by (owner, created_at, id), and its memberships by (member, status,
+ * image_created_at, image_id). An image's created_at never changes, so the membership row keeps a
+ * copy of it: the membership index then yields the newest shared images first without reading the
+ * member's every membership and sorting them. The two images indexes replace the single-column
+ * (visibility) and (owner) ones, of which they are extensions.
+ *
+ * image_created_at is nullable only because SQLite cannot add a NOT NULL column without a default;
+ * the member repository writes it with every membership and this migration fills in the old ones.
+ */
+function listingOrderIndexes0006(dialect: DatabaseDialect): Migration {
+  const types = columnTypes(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('image_members').addColumn('image_created_at', types.timestamp).execute();
+      await sql`update image_members set image_created_at =
+        (select images.created_at from images where images.id = image_members.image_id)`.execute(db);
+      await db.schema.dropIndex('image_members_member_status_idx').execute();
+      await db.schema
+        .createIndex('image_members_member_status_order_idx')
+        .on('image_members')
+        .columns(['member', 'status', 'image_created_at', 'image_id'])
+        .execute();
+      for (const column of ['visibility', 'owner']) {
+        await db.schema.dropIndex(`images_${column}_idx`).execute();
+        await db.schema
+          .createIndex(`images_${column}_order_idx`)
+          .on('images')
+          .columns([column, 'created_at', 'id'])
+          .execute();
+      }
+    },
+    async down(db: Kysely<unknown>) {
+      for (const column of ['visibility', 'owner']) {
+        await db.schema.dropIndex(`images_${column}_order_idx`).execute();
+        await db.schema.createIndex(`images_${column}_idx`).on('images').column(column).execute();
+      }
+      await db.schema.dropIndex('image_members_member_status_order_idx').execute();
+      await db.schema
+        .createIndex('image_members_member_status_idx')
+        .on('image_members')
+        .columns(['member', 'status', 'image_id'])
+        .execute();
+      await db.schema.alterTable('image_members').dropColumn('image_created_at').execute();
     },
   };
 }

@@ -88,6 +88,11 @@ export interface ImageMembersTable {
   status: string;
   created_at: SqlTimestamp;
   updated_at: SqlTimestamp;
+  /**
+   * The image's created_at (which never changes), for the listing's membership index; written with
+   * every membership, NULL never (nullable only as SQLite added the column: migrations.ts 0006).
+   */
+  image_created_at: SqlTimestamp | null;
 }
 
 export interface ImageSchema {
