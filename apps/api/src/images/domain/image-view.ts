@@ -72,7 +72,8 @@ export function imageView(image: ImageRecord, options: ImageViewOptions): Image 
     file: `/v2/images/${image.id}/file`,
     schema: '/v2/schemas/image',
   };
-  for (const [name, value] of Object.entries({ ...columns, ...links })) setOwn(view, name, value);
+  for (const part of [columns, links])
+    for (const name of Object.keys(part)) setOwn(view, name, part[name as keyof Image]);
 
   if (options.multiStore) {
     // Only usable copies: Glance's database layer leaves out deleted and pending_delete locations.
@@ -103,6 +104,10 @@ export function imagesView(images: readonly Image[], links: ImageListLinks): Rec
  * Like glibc's strftime, the year is not padded below 1000.
  */
 export function isotime(at: Date): string {
+  const iso = at.toISOString();
+  // YYYY-MM-DDTHH:MM:SS.mmmZ for years 1000 to 9999; Python does not pad earlier years (999-...),
+  // and later ones are six digits and signed.
+  if (iso.length === 24 && iso[0] !== '0') return iso.slice(0, 19) + 'Z';
   const pad = (value: number) => String(value).padStart(2, '0');
   return (
     `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}` +
