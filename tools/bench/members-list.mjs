@@ -5,14 +5,14 @@
 // /v2/images?visibility=shared and, as the baseline without memberships, ?visibility=public, under
 // wrk with 16 connections (2 workers: one per CPU here). The script prints req/s, latency
 // percentiles, and the core-milliseconds each request cost the API and the database server, per
-// database; the listing query's own time (in process, no HTTP); checks the first page against the
+// database, beside the floor (a bare Node.js server answering the same body under the same load); the listing query's own time (in process, no HTTP); checks the first page against the
 // seed; and shows the query plan of the listing's SQL (SQLite's EXPLAIN QUERY PLAN, PostgreSQL's
 // EXPLAIN ANALYZE). wrk is installed (Debian's package) when missing. Usage:
 //   npm run bench:members [-- --images 100000 --shared 1000 --connections 16 --duration 10
 //                            --workers 2 --dialects sqlite,postgresql]
 // PostgreSQL: a throw-away database on $GLANCE_TEST_POSTGRES_URL's server (tools/ci/postgres.sh).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -141,7 +141,52 @@ async function load(base, path, apiPids, dbPids) {
   };
 }
 
+/**
+ * The floor: a bare Node.js HTTP server (node:cluster, as many workers as the API) answering every
+ * request with the listing's own body, under the same wrk load. What any Node service answering
+ * this body costs on this box, and its latencies: the tail a listing cannot go below here.
+ */
+async function bareNodeFloor(body, port, dir) {
+  const program = `
+    const cluster = require('node:cluster');
+    const body = Buffer.from(process.env.FLOOR_BODY, 'base64');
+    if (cluster.isPrimary) {
+      for (let i = 0; i < ${WORKERS}; i++) cluster.fork();
+      process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.kill(); process.exit(0); });
+    } else {
+      require('node:http').createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+        res.end(body);
+      }).listen(${port}, '127.0.0.1');
+    }`;
+  // A file, not -e: cluster workers run the primary's script again.
+  const script = join(dir, 'floor-server.js');
+  writeFileSync(script, program);
+  const server = spawn(process.execPath, [script], {
+    stdio: 'ignore',
+    env: { ...process.env, FLOOR_BODY: body.toString('base64') },
+  });
+  cleanups.push(() => server.exitCode === null && server.kill('SIGTERM'));
+  for (let tries = 0; ; tries++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break;
+    } catch {
+      if (tries > 100) throw new Error('the floor server did not start');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const pids = processTree(server.pid);
+  const before = coreSeconds(pids);
+  const run = await runWrk(`http://127.0.0.1:${port}/`, { connections: CONNECTIONS, seconds: DURATION_S });
+  const coreMs = ((coreSeconds(pids) - before) * 1000) / (run.rps * DURATION_S);
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  await exited;
+  return { ...run, apiCoreMs: coreMs, dbCoreMs: 0 };
+}
+
 const results = [];
+let floor = null;
 for (const [index, dialect] of DIALECTS.entries()) {
   const dir = mkdtempSync(join(tmpdir(), 'glance-bench-members-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -249,7 +294,10 @@ for (const [index, dialect] of DIALECTS.entries()) {
   cleanups.push(() => api.exitCode === null && api.kill('SIGTERM'));
   const base = `http://127.0.0.1:${port}`;
 
-  const first = await (await fetch(`${base}/v2/images`, { headers: { 'x-auth-token': PROJECT } })).json();
+  const firstBody = Buffer.from(
+    await (await fetch(`${base}/v2/images`, { headers: { 'x-auth-token': PROJECT } })).arrayBuffer(),
+  );
+  const first = JSON.parse(firstBody.toString());
   const got = first.images.map((image) => image.id);
   const expected = expectedFirstPage();
   if (JSON.stringify(got) !== JSON.stringify(expected)) {
@@ -271,6 +319,7 @@ for (const [index, dialect] of DIALECTS.entries()) {
   api.kill('SIGTERM');
   await exited;
   await dropDatabase();
+  floor ??= await bareNodeFloor(firstBody, 19600, dir);
   const query = { p50: median(queryTimes), p99: percentile(queryTimes, 99) };
   results.push({ dialect, seedSeconds, listing, shared, publicOnly, query, plan });
 }
@@ -295,6 +344,11 @@ for (const { dialect, listing, shared, publicOnly } of results) {
     );
   }
 }
+if (floor)
+  console.log(
+    `floor | bare Node.js http, ${WORKERS} workers, the listing's body | ${floor.rps.toFixed(0)} | ${ms(floor.p50)} | ` +
+      `${ms(floor.p90)} | ${ms(floor.p99)} | ${ms(floor.max)} | ${floor.errors} | ${floor.apiCoreMs.toFixed(2)} | -`,
+  );
 for (const { dialect, plan, seedSeconds, query } of results) {
   console.log(
     `\n${dialect} (seeded in ${seedSeconds.toFixed(1)} s): the default listing's query alone, in process: ` +

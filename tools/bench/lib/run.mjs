@@ -82,7 +82,13 @@ connection = ${database ?? `sqlite:///${join(dir, 'glance.sqlite')}`}
   );
   const api = spawn(
     process.execPath,
-    [...(traceGc ? ['--trace-gc'] : []), main, '--config-file', join(dir, 'glance-api.conf')],
+    [
+      ...(traceGc ? ['--trace-gc'] : []),
+      ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      main,
+      '--config-file',
+      join(dir, 'glance-api.conf'),
+    ],
     { stdio: ['ignore', traceGc ? 'pipe' : 'ignore', 'inherit'] },
   );
   if (traceGc) {
