@@ -11,6 +11,7 @@ export {
   type PyValue,
   UnrepresentableValueError,
   dictEntries,
+  dictSet,
   isDictLike,
   isPyInt,
   pyNumber,

@@ -67,6 +67,18 @@ export function dictEntries(
   return options.lenient ? entries : entries.filter(([, item]) => item !== undefined);
 }
 
+/**
+ * `dict[key] = value` on a plain object, whatever the key: an own, enumerable property, added last
+ * or kept in place, as a Python dict keeps its keys. Only `__proto__` needs defining (an assignment
+ * would set the prototype); every other key is assigned, which keeps V8's fast objects (defining
+ * every key made them dictionaries: 8 % of a listing's CPU).
+ */
+export function dictSet<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__')
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}
+
 /** `key in dict`. */
 export function dictHas(value: PyDict | Readonly<Record<string, unknown>>, key: string): boolean {
   return value instanceof Map ? value.has(key) : Object.hasOwn(value, key);

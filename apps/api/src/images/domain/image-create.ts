@@ -9,11 +9,10 @@ import {
   isWritableCoreAttribute,
   readOnlyError,
   reservedError,
-  setOwn,
   uniqueTags,
   WRITABLE_CORE_ATTRIBUTES,
 } from './image-attributes';
-import { pyLen } from '@glance-ts/pycompat';
+import { dictSet, pyLen } from '@glance-ts/pycompat';
 import { ImageRequestError } from './image-errors';
 import { validateImageSchema } from './image-schema';
 
@@ -119,7 +118,7 @@ export function parseCreateImageBody(body: unknown, quotas: ImageQuotas = {}): I
   });
 
   const properties: Record<string, string> = {};
-  for (const [name, value] of storedProperties) if (value !== null) setOwn(properties, name, value);
+  for (const [name, value] of storedProperties) if (value !== null) dictSet(properties, name, value);
   const request: ImageCreateRequest = { core, properties, tags };
   if (id !== undefined) request.id = id;
   return request;

@@ -9,11 +9,10 @@ import {
   isWritableCoreAttribute,
   readOnlyError,
   reservedError,
-  setOwn,
   uniqueTags,
   WRITABLE_CORE_ATTRIBUTES,
 } from './image-attributes';
-import { PY_WHITESPACE_CLASS, pyStr, pyStrip } from '@glance-ts/pycompat';
+import { dictSet, PY_WHITESPACE_CLASS, pyStr, pyStrip } from '@glance-ts/pycompat';
 import { ImageRequestError } from './image-errors';
 import { IMAGE_VALIDATION_SCHEMA, validateImageSchema } from './image-schema';
 import { applyLocationOperation, initialLocationState, type LocationPatchResult } from './location-patch';
@@ -305,7 +304,7 @@ export function applyImagePatch(
 
   const result: Record<string, string> = {};
   // A null (kernel_id / ramdisk_id may be null) leaves the property unset: properties hold strings.
-  for (const [name, value] of properties) if (value !== null) setOwn(result, name, value);
+  for (const [name, value] of properties) if (value !== null) dictSet(result, name, value);
   return { core, properties: result, tags, changedKeys, ...(locations ? { locations } : {}) };
 }
 

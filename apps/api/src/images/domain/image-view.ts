@@ -1,6 +1,6 @@
+import { dictSet } from '@glance-ts/pycompat';
 import type { Image } from '@glance-ts/contracts';
 import type { ImageRecord } from '@glance-ts/db';
-import { setOwn } from './image-attributes';
 import type { ImageListLinks } from './image-list-query';
 import { IMAGE_VALIDATION_SCHEMA } from './image-schema';
 
@@ -38,7 +38,7 @@ export function imageView(image: ImageRecord, options: ImageViewOptions): Image 
   for (const [name, value] of Object.entries(image.properties)) {
     if (HIDDEN_PROPERTIES.has(name)) continue;
     // schema.filter: a null custom property (left by the v1 API) is shown as ''.
-    setOwn(view, name, value === null && !SCHEMA_PROPERTIES.has(name) ? '' : value);
+    dictSet(view, name, value === null && !SCHEMA_PROPERTIES.has(name) ? '' : value);
   }
   // Assigning keeps a key where a custom property of the same name put it, as a Python dict does.
   const columns: Image = {
@@ -73,7 +73,7 @@ export function imageView(image: ImageRecord, options: ImageViewOptions): Image 
     schema: '/v2/schemas/image',
   };
   for (const part of [columns, links])
-    for (const name of Object.keys(part)) setOwn(view, name, part[name as keyof Image]);
+    for (const name of Object.keys(part)) dictSet(view, name, part[name as keyof Image]);
 
   if (options.multiStore) {
     // Only usable copies: Glance's database layer leaves out deleted and pending_delete locations.
@@ -82,7 +82,7 @@ export function imageView(image: ImageRecord, options: ImageViewOptions): Image 
       .map((location) => location.metadata.store)
       .filter((store) => Boolean(store))
       .map(String);
-    if (stores.length > 0) setOwn(view, 'stores', stores.join(','));
+    if (stores.length > 0) dictSet(view, 'stores', stores.join(','));
   }
   // Built key by key for the order; `columns` above is what the contract checks.
   return view as Image;
