@@ -198,6 +198,16 @@ describe.each(DIALECTS)('KyselyImageRepository on %s', (dialect) => {
     it('returns null for an unknown id', async () => {
       expect(await images.get('missing')).toBeNull();
     });
+
+    it('reads back a property named __proto__ as an ordinary property, in a listing too', async () => {
+      const properties = JSON.parse('{"__proto__": "x", "a": "b"}') as Record<string, string>;
+      await images.create({ id: 'proto', properties });
+      const listed = await images.list({ scope: ADMIN, filters: { id: ['proto'] }, sort: [], limit: 1 });
+      for (const record of [await images.get('proto'), listed[0]]) {
+        expect(Object.getOwnPropertyNames(record!.properties).sort()).toEqual(['__proto__', 'a']);
+        expect(Object.getPrototypeOf(record!.properties)).toBe(Object.prototype);
+      }
+    });
   });
 
   describe('update', () => {

@@ -1,8 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import { dictSet } from '@glance-ts/pycompat';
+import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import { DuplicateImageError, MarkerNotFoundError, SharedDataError } from './errors';
 import type { ImageRepository } from './image-repository';
 import { locationDataKey } from './location-data';
-import { completeSort, selectListPage, visibleTo } from './list-query';
+import { completeSort, orderModifiers, selectListPage, visibleTo } from './list-query';
 import type { ImageRow, ImageSchema, ImagesTable } from './schema';
 import { type DatabaseDialect, type SqlDialect, sqlDialect } from './sql-dialect';
 import type {
@@ -16,6 +17,7 @@ import type {
   ImageWriteResult,
   NewImage,
   ReleasedLocation,
+  SortSpec,
   UploadInProgress,
 } from './types';
 import { IMAGE_CORE_DEFAULTS } from './types';
@@ -96,29 +98,37 @@ export class KyselyImageRepository implements ImageRepository {
     });
   }
 
-  get(id: string): Promise<ImageRecord | null> {
-    return this.read(async (trx) => {
-      const row = await trx.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? (await this.assemble(trx, [row]))[0] : null;
-    });
+  async get(id: string): Promise<ImageRecord | null> {
+    const row = await this.withChildren(
+      this.db,
+      this.db.selectFrom('images').selectAll().where('id', '=', id),
+      [],
+    ).executeTakeFirst();
+    return row ? this.toRecord(row) : null;
   }
 
-  list(query: ImageListQuery): Promise<ImageRecord[]> {
+  /**
+   * One statement for the page and its children (no transaction: a statement reads one snapshot
+   * on both engines); the marker is looked up before it, as Glance does.
+   */
+  async list(query: ImageListQuery): Promise<ImageRecord[]> {
     const sort = completeSort(query.sort);
-    return this.read(async (trx) => {
-      let marker: ImageRow | undefined;
-      if (query.marker !== undefined) {
-        marker = await trx
-          .selectFrom('images')
-          .selectAll()
-          .where('id', '=', query.marker)
-          .where((eb) => visibleTo(eb, query.scope))
-          .executeTakeFirst();
-        if (!marker) throw new MarkerNotFoundError(query.marker);
-      }
-      const rows = await selectListPage(trx, query, sort, marker, this.sql).execute();
-      return this.assemble(trx, rows);
-    });
+    let marker: ImageRow | undefined;
+    if (query.marker !== undefined) {
+      marker = await this.db
+        .selectFrom('images')
+        .selectAll()
+        .where('id', '=', query.marker)
+        .where((eb) => visibleTo(eb, query.scope))
+        .executeTakeFirst();
+      if (!marker) throw new MarkerNotFoundError(query.marker);
+    }
+    const rows = await this.withChildren(
+      this.db,
+      selectListPage(this.db, query, sort, marker, this.sql),
+      sort,
+    ).execute();
+    return rows.map((row) => this.toRecord(row));
   }
 
   update(id: string, changes: ImageChanges): Promise<ImageWriteResult | null> {
@@ -426,54 +436,39 @@ export class KyselyImageRepository implements ImageRepository {
 
   /** The record of an image known to exist in this transaction. */
   private async loadOne(trx: Db, id: string): Promise<ImageRecord> {
-    const row = await trx.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return (await this.assemble(trx, [row]))[0];
+    const query = trx.selectFrom('images').selectAll().where('id', '=', id);
+    return this.toRecord(await this.withChildren(trx, query, []).executeTakeFirstOrThrow());
   }
 
   /**
-   * Records for image rows, in their order, with properties, tags and locations fetched in one
-   * query per table for all of them (a listing page is four queries, whatever its size; at most
-   * 1000 ids per IN list, below both engines' parameter limits).
+   * The image rows `rows` selects, each with its properties, tags and locations as JSON arrays
+   * (childRows), in the order `sort`: a page and its children in one statement, whatever its size.
    */
-  private async assemble(trx: Db, rows: ImageRow[]): Promise<ImageRecord[]> {
-    if (rows.length === 0) return [];
-    const ids = rows.map((row) => row.id);
-    const properties = await trx
-      .selectFrom('image_properties')
-      .select(['image_id', 'name', 'value'])
-      .where('image_id', 'in', ids)
-      .orderBy('image_id')
-      .orderBy('name')
-      .execute();
-    const tags = await trx
-      .selectFrom('image_tags')
-      .select(['image_id', 'value'])
-      .where('image_id', 'in', ids)
-      .orderBy('id')
-      .execute();
-    const locations = await trx
-      .selectFrom('image_locations')
-      .select(['image_id', 'url', 'metadata', 'status'])
-      .where('image_id', 'in', ids)
-      .orderBy('image_id')
-      .orderBy('position')
-      .orderBy('id')
-      .execute();
-
-    const records = new Map(rows.map((row) => [row.id, this.toRecord(row)]));
-    for (const property of properties)
-      records.get(property.image_id)!.properties[property.name] = property.value;
-    for (const tag of tags) records.get(tag.image_id)!.tags.push(tag.value);
-    for (const location of locations)
-      records.get(location.image_id)!.locations.push({
-        url: location.url,
-        metadata: JSON.parse(location.metadata) as Record<string, unknown>,
-        status: location.status as ImageLocation['status'],
-      });
-    return ids.map((id) => records.get(id)!);
+  private withChildren(
+    db: Db,
+    rows: SelectQueryBuilder<ImageSchema, 'images', ImageRow>,
+    sort: readonly SortSpec[],
+  ) {
+    const id = sql.ref<string>('record.id');
+    let query = db
+      .selectFrom(rows.as('record'))
+      .selectAll('record')
+      .select([
+        this.sql.childRows('image_properties', ['name', 'value'], ['name'], id).as('child_properties'),
+        this.sql.childRows('image_tags', ['value'], ['id'], id).as('child_tags'),
+        this.sql
+          .childRows('image_locations', ['url', 'metadata', 'status'], ['position', 'id'], id)
+          .as('child_locations'),
+      ]);
+    // The page's order does not survive the subquery: SQL orders only the outermost SELECT.
+    for (const spec of sort) query = query.orderBy(`record.${spec.key}`, orderModifiers(spec));
+    return query;
   }
 
-  private toRecord(row: ImageRow): ImageRecord {
+  private toRecord(row: ImageRow & ChildColumns): ImageRecord {
+    const properties: Record<string, string> = {};
+    for (const [name, value] of this.sql.parseChildRows(row.child_properties))
+      dictSet(properties, name as string, value as string);
     return {
       id: row.id,
       name: row.name,
@@ -493,9 +488,13 @@ export class KyselyImageRepository implements ImageRepository {
       osHidden: this.sql.fromSqlBoolean(row.os_hidden),
       createdAt: this.sql.fromSqlTimestamp(row.created_at),
       updatedAt: this.sql.fromSqlTimestamp(row.updated_at),
-      properties: {},
-      tags: [],
-      locations: [],
+      properties,
+      tags: this.sql.parseChildRows(row.child_tags).map(([value]) => value as string),
+      locations: this.sql.parseChildRows(row.child_locations).map(([url, metadata, status]) => ({
+        url: url as string,
+        metadata: JSON.parse(metadata as string) as Record<string, unknown>,
+        status: status as ImageLocation['status'],
+      })),
     };
   }
 }
@@ -555,4 +554,11 @@ async function insertLocations(
     data_key: locationDataKey(location.url),
   }));
   if (rows.length > 0) await trx.insertInto('image_locations').values(rows).execute();
+}
+
+/** The children withChildren adds to an image row. */
+interface ChildColumns {
+  child_properties: unknown;
+  child_tags: unknown;
+  child_locations: unknown;
 }

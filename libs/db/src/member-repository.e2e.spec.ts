@@ -165,7 +165,7 @@ describe.each(DIALECTS)('KyselyImageMemberRepository on %s', (dialect) => {
           detail: string;
         }>;
         // Each part (a co-routine) is one index search in the listing's order: nothing sorted there.
-        const parts = rows.filter((row) => row.detail.startsWith('CO-ROUTINE'));
+        const parts = rows.filter((row) => row.detail.startsWith('CO-ROUTINE part'));
         expect(
           parts.map((part) => rows.filter((row) => row.parent === part.id).map((row) => row.detail)),
         ).toEqual([

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ImageSchema, SqlBoolean, SqlTimestamp } from './schema';
 
 /** The database engines glance-ts stores image metadata in. */
@@ -28,6 +28,35 @@ export interface SqlDialect {
    * and both keep the data, and an add cannot miss a concurrent one.
    */
   lockDataKeys(trx: Kysely<ImageSchema>, keys: readonly string[]): Promise<void>;
+  /**
+   * A scalar subquery: the rows of the child table `table` of the image `imageId`, as a JSON array
+   * of arrays of `columns`, in the order `orderBy`. Read it back with parseChildRows.
+   */
+  childRows(
+    table: ChildTable,
+    columns: readonly string[],
+    orderBy: readonly string[],
+    imageId: Expression<string>,
+  ): RawBuilder<unknown>;
+  /** What a childRows column holds, as rows of values (none when the image has no such rows). */
+  parseChildRows(value: unknown): unknown[][];
+}
+
+export type ChildTable = 'image_properties' | 'image_tags' | 'image_locations';
+
+/** `(select <aggregate>(<row> order by ...) from <table> where image_id = <imageId>)`. */
+function childRowsQuery(
+  aggregate: string,
+  row: string,
+  table: ChildTable,
+  columns: readonly string[],
+  orderBy: readonly string[],
+  imageId: Expression<string>,
+): RawBuilder<unknown> {
+  const ref = (column: string) => sql.ref(`${table}.${column}`);
+  return sql`(select ${sql.raw(aggregate)}(${sql.raw(row)}(${sql.join(columns.map(ref))}) order by ${sql.join(
+    orderBy.map(ref),
+  )}) from ${sql.table(table)} where ${ref('image_id')} = ${imageId})`;
 }
 
 const SQLITE: SqlDialect = {
@@ -48,6 +77,10 @@ const SQLITE: SqlDialect = {
   },
   // One writer at a time already (BEGIN IMMEDIATE).
   lockDataKeys: async () => undefined,
+  childRows: (table, columns, orderBy, imageId) =>
+    childRowsQuery('json_group_array', 'json_array', table, columns, orderBy, imageId),
+  // Text, '[]' when there is none.
+  parseChildRows: (value) => JSON.parse(value as string) as unknown[][],
 };
 
 /** SQLSTATE unique_violation (primary keys included). */
@@ -76,6 +109,10 @@ const POSTGRESQL: SqlDialect = {
       await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 7079))`.execute(trx);
     }
   },
+  childRows: (table, columns, orderBy, imageId) =>
+    childRowsQuery('json_agg', 'json_build_array', table, columns, orderBy, imageId),
+  // json, which node-postgres parses; NULL when there is none.
+  parseChildRows: (value) => (value ?? []) as unknown[][],
 };
 
 export function sqlDialect(name: DatabaseDialect): SqlDialect {
