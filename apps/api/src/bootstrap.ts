@@ -152,7 +152,10 @@ export async function createApp(config: GlanceConfig, options: CreateAppOptions 
   const warning = strategy.startupWarning?.();
   if (warning) logger.warn(warning);
 
-  const database = await openImageDatabase(config.database, { logger: { info: (msg) => logger.info(msg) } });
+  const database = await openImageDatabase(config.database, {
+    logger: { info: (msg) => logger.info(msg) },
+    poolSize: config.databaseMaxPoolSize,
+  });
   const runtime: GlanceRuntime = {
     config,
     enforcer,

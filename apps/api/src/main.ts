@@ -59,7 +59,8 @@ async function serve(config: GlanceConfig): Promise<void> {
  * connection` stops the service before any worker starts and workers never race to migrate.
  */
 async function migrateDatabase(config: GlanceConfig): Promise<void> {
-  const database = await openImageDatabase(config.database);
+  // One connection is enough to migrate.
+  const database = await openImageDatabase(config.database, { poolSize: 1 });
   await database.close();
 }
 

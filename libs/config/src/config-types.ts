@@ -221,6 +221,8 @@ export interface GlanceConfig {
   };
   /** `[database] connection`. */
   database: DatabaseConfig;
+  /** `[database] max_pool_size`: PostgreSQL connections per worker. */
+  databaseMaxPoolSize: number;
   /** Problems that do not stop the service (unknown keys, ignored options), one line each, for logging. */
   warnings: string[];
 }

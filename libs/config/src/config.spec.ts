@@ -102,6 +102,7 @@ describe('parseConfig: defaults', () => {
       },
       policy: { policyFile: null, enforceScope: true, enforceNewDefaults: true },
       database: { dialect: 'sqlite', path: join(dir, 'glance.sqlite') },
+      databaseMaxPoolSize: 5,
       warnings: [],
     });
   });

@@ -121,7 +121,9 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
   const stores = readStores(document, context, enabledBackends);
   const auth = readAuth(reader('auth'), reader('keystone_authtoken'), context);
   const policy = readPolicy(reader('oslo_policy'));
-  const database = readDatabase(reader('database'), context);
+  const databaseSection = reader('database');
+  const databaseMaxPoolSize = databaseSection.get(DATABASE_SECTION.maxPoolSize);
+  const database = readDatabase(databaseSection, context);
   const imageFormat = readImageFormat(reader('image_format'));
   const importFiltering = readImportFiltering(reader('import_filtering_opts'));
   warnAboutOtherSections(document, context, enabledBackends);
@@ -145,6 +147,7 @@ function buildConfig(text: string, displayPath: string, absolutePath: string): G
     auth,
     policy,
     database,
+    databaseMaxPoolSize,
     warnings: context.warnings,
   };
 }

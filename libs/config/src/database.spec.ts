@@ -92,8 +92,8 @@ describe('[database] connection', () => {
   });
 
   it('warns about oslo.db options glance-ts does not read, and not about the section', () => {
-    expect(parse(withConnection('sqlite:///g.db', 'max_pool_size = 5\n')).warnings).toEqual([
-      '[database] max_pool_size: unknown option, ignored (line 5)',
+    expect(parse(withConnection('sqlite:///g.db', 'max_overflow = 50\n')).warnings).toEqual([
+      '[database] max_overflow: unknown option, ignored (line 5)',
     ]);
   });
 
@@ -175,5 +175,21 @@ describe('[database] connection', () => {
       dialect: 'sqlite',
       path: join(dirname(dirname(EMBEDDED_CONFIG_PATH)), 'data', 'glance.sqlite'),
     });
+  });
+});
+
+describe('[database] max_pool_size', () => {
+  it("defaults to oslo.db's 5 and reads a value", () => {
+    expect(parse('[auth]\nstrategy = noauth\n').databaseMaxPoolSize).toBe(5);
+    expect(parse(withConnection('sqlite:///g.db', 'max_pool_size = 2\n')).databaseMaxPoolSize).toBe(2);
+  });
+
+  it.each([
+    ['0', 'must be between 1 and 1000, got 0'],
+    ['many', 'expected an integer, got "many"'],
+  ])('refuses %s in one line naming [database] max_pool_size', (value, detail) => {
+    const error = errorOf(withConnection('sqlite:///g.db', `max_pool_size = ${value}\n`));
+    expect(error.message).toBe(`${shown}:5: [database] max_pool_size: ${detail}`);
+    expect(error).toMatchObject({ section: 'database', key: 'max_pool_size', line: 5 });
   });
 });

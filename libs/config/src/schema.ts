@@ -349,6 +349,11 @@ export const DATABASE_SECTION = {
     path: true,
     help: "Image metadata database, as an oslo.db (SQLAlchemy) URL: sqlite:///relative/path (resolved against the config file's directory), sqlite:////absolute/path, or postgresql://user:password@host:port/database (a driver suffix such as postgresql+psycopg2:// is accepted and ignored). Empty: the default.",
   }),
+  maxPoolSize: intOpt('max_pool_size', 5, {
+    min: 1,
+    max: 1000,
+    help: "PostgreSQL connections each API worker keeps at most (oslo.db's option and default; glance-ts opens no overflow connections beyond it). With the database on the API's own cores, about one per core and worker keeps latencies short. Not used with SQLite.",
+  }),
 } satisfies Record<string, AnyOptionSpec>;
 
 // ---------------------------------------------------------------------------------------------

@@ -312,6 +312,34 @@ describe('openImageDatabase: PostgreSQL', () => {
     }
   });
 
+  it('keeps at most poolSize connections (default 5, oslo.db max_pool_size)', async () => {
+    const url = server!.url;
+    const backends = async (): Promise<number> => {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        const result = await client.query<{ count: string }>(
+          "select count(*) from pg_stat_activity where datname = current_database() and application_name = 'glance-ts'",
+        );
+        return Number(result.rows[0].count);
+      } finally {
+        await client.end();
+      }
+    };
+    const connectionsFor = async (options: { poolSize?: number }): Promise<number> => {
+      const database = await openImageDatabase({ dialect: 'postgresql', url }, options);
+      try {
+        // Eight statements asked for at once: the pool opens connections up to its size.
+        await Promise.all(Array.from({ length: 8 }, () => database.images.get('none')));
+        return await backends();
+      } finally {
+        await database.close();
+      }
+    };
+    expect(await connectionsFor({ poolSize: 2 })).toBe(2);
+    expect(await connectionsFor({})).toBe(5);
+  });
+
   it('reads bigint as numbers on its own pool only, leaving the global pg parsers alone', async () => {
     const database = await openImageDatabase({ dialect: 'postgresql', url: server!.url });
     await database.close();

@@ -32,6 +32,12 @@ export interface OpenImageDatabaseOptions {
   onQuery?: (sql: string, parameters: readonly unknown[]) => void;
   /** The time given to createdAt / updatedAt; tests pin it. Default: the system clock. */
   clock?: () => Date;
+  /**
+   * PostgreSQL: connections this handle keeps at most (default DEFAULT_POSTGRES_POOL_SIZE). Each is
+   * a server process; more of them than the database's cores only queue there, and when those
+   * cores are the API's too, they add to every request's latency tail.
+   */
+  poolSize?: number;
 }
 
 export interface ImageDatabase {
@@ -58,7 +64,7 @@ export async function openImageDatabase(
 ): Promise<ImageDatabase> {
   const description = describeDatabaseTarget(target);
   const describeCause = causeDescriber(target);
-  const connection = connect(target, options.logger, description, describeCause, options.onQuery);
+  const connection = connect(target, options, description, describeCause);
   const db = connection.db;
   try {
     if (target.dialect === 'postgresql') {
@@ -110,10 +116,9 @@ interface OpenConnection {
 
 function connect(
   target: DatabaseTarget,
-  logger: DatabaseLogger | undefined,
+  { logger, onQuery, poolSize }: OpenImageDatabaseOptions,
   description: string,
   describeCause: (error: unknown) => string,
-  onQuery?: OpenImageDatabaseOptions['onQuery'],
 ): OpenConnection {
   const log: LogConfig | undefined = onQuery
     ? (event) => {
@@ -130,8 +135,10 @@ function connect(
       afterClose = sqlite.release;
     } else {
       const warn = (message: string) => (logger?.warn ?? logger?.info)?.call(logger, message);
-      const pool = createPostgresPool(target.url, (error) =>
-        warn(`image database ${description}: connection lost: ${describeCause(error)}`),
+      const pool = createPostgresPool(
+        target.url,
+        (error) => warn(`image database ${description}: connection lost: ${describeCause(error)}`),
+        poolSize,
       );
       db = new Kysely<ImageSchema>({
         dialect: classifyingDialect(postgresDialect(pool), describeCause),

@@ -50,4 +50,4 @@ export {
   type MemberStatus,
 } from './member-repository';
 export { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-connection';
-export { POSTGRES_POOL_SIZE } from './postgres-connection';
+export { DEFAULT_POSTGRES_POOL_SIZE } from './postgres-connection';

@@ -1,8 +1,8 @@
 import { PostgresDialect } from 'kysely';
 import { Pool, types } from 'pg';
 
-/** Connections per API process. */
-export const POSTGRES_POOL_SIZE = 10;
+/** Connections per API process unless told (oslo.db's `max_pool_size` default). */
+export const DEFAULT_POSTGRES_POOL_SIZE = 5;
 /** How long to wait for a connection (a server that does not answer fails the open, not hangs it). */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -16,14 +16,18 @@ const parseInt8 = (value: string): number => Number(value);
  * default; the parser is set on this pool only, not through the process-wide `pg.types`, so other
  * users of `pg` in the process are not affected.
  */
-export function createPostgresPool(url: string, onConnectionError: (error: Error) => void): Pool {
+export function createPostgresPool(
+  url: string,
+  onConnectionError: (error: Error) => void,
+  size: number = DEFAULT_POSTGRES_POOL_SIZE,
+): Pool {
   const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID && format !== 'binary'
       ? parseInt8
       : types.getTypeParser(oid, format)) as typeof types.getTypeParser;
   const pool = new Pool({
     connectionString: url,
-    max: POSTGRES_POOL_SIZE,
+    max: size,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: 'glance-ts',
     types: { getTypeParser },
