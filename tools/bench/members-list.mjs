@@ -9,7 +9,7 @@
 // seed; and shows the query plan of the listing's SQL (SQLite's EXPLAIN QUERY PLAN, PostgreSQL's
 // EXPLAIN ANALYZE). wrk is installed (Debian's package) when missing. Usage:
 //   npm run bench:members [-- --images 100000 --shared 1000 --connections 16 --duration 10
-//                            --workers 2 --dialects sqlite,postgresql]
+//                            --workers 2 --dialects sqlite,postgresql --pool-size N]
 // PostgreSQL: a throw-away database on $GLANCE_TEST_POSTGRES_URL's server (tools/ci/postgres.sh).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,8 @@ const DURATION_S = Number(option('duration', '10'));
 const DIALECTS = option('dialects', 'sqlite,postgresql').split(',');
 // The service's default on this 2-core box (one worker per CPU).
 const WORKERS = Number(option('workers', '2'));
+// [database] max_pool_size; unset: the service's default.
+const POOL_SIZE = option('pool-size', '');
 const PROJECT = 'bench-member';
 const T0 = Date.parse('2024-01-01T00:00:00.000Z');
 const STEP = Math.floor(IMAGES / SHARED);
@@ -290,6 +292,7 @@ for (const [index, dialect] of DIALECTS.entries()) {
     roles: ['member', 'reader'],
     stores: { local: { type: 'file', options: { filesystem_store_datadir: join(dir, 'data') } } },
     database: url ?? undefined,
+    databasePoolSize: POOL_SIZE || undefined,
   });
   cleanups.push(() => api.exitCode === null && api.kill('SIGTERM'));
   const base = `http://127.0.0.1:${port}`;
@@ -327,7 +330,8 @@ for (const [index, dialect] of DIALECTS.entries()) {
 const ms = (value) => value.toFixed(1);
 console.log(
   `GET /v2/images as a member of ${SHARED} shared images among ${IMAGES} (plus ${Math.ceil(IMAGES / STEP)} public), ` +
-    `${CONNECTIONS} connections, ${DURATION_S} s each, ${WORKERS} API worker(s); first page checked against the seed`,
+    `${CONNECTIONS} connections, ${DURATION_S} s each, ${WORKERS} API worker(s)` +
+    `${POOL_SIZE ? `, max_pool_size ${POOL_SIZE}` : ''}; first page checked against the seed`,
 );
 console.log(
   'database | query | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | API core-ms/req | database core-ms/req',

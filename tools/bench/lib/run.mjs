@@ -57,7 +57,7 @@ const apiMain = join(dirname(fileURLToPath(import.meta.url)), '../../../apps/api
  */
 export async function startBenchApi(
   dir,
-  { port, workers, token, roles, stores, database, auth, main = apiMain, traceGc = false },
+  { port, workers, token, roles, stores, database, databasePoolSize, auth, main = apiMain, traceGc = false },
 ) {
   writeBenchTokens(dir, token, roles);
   const ids = Object.keys(stores);
@@ -78,7 +78,7 @@ enabled_backends = ${ids.map((id) => `${id}:${stores[id].type}`).join(', ')}
 default_backend = ${ids[0]}
 ${sections.join('')}${auth ?? '[auth]\nstrategy = token_file\ntoken_file = tokens.yaml\n'}[database]
 connection = ${database ?? `sqlite:///${join(dir, 'glance.sqlite')}`}
-`,
+${databasePoolSize ? `max_pool_size = ${databasePoolSize}\n` : ''}`,
   );
   const api = spawn(
     process.execPath,
