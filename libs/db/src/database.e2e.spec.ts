@@ -32,6 +32,25 @@ async function openError(target: Parameters<typeof openImageDatabase>[0]): Promi
   return error;
 }
 
+/**
+ * Migration 0006's check: after it, p1's listing of the images 'older' and 'newer' (shared with p1
+ * in the other order) is newest first.
+ */
+async function expectNewestSharedFirst(target: Parameters<typeof openImageDatabase>[0]): Promise<void> {
+  const database = await openImageDatabase(target);
+  try {
+    const listed = await database.images.list({
+      scope: { isAdmin: false, projectId: 'p1' },
+      filters: {},
+      sort: [],
+      limit: 10,
+    });
+    expect(listed.map((record) => record.id)).toEqual(['newer', 'older']);
+  } finally {
+    await database.close();
+  }
+}
+
 describe('openImageDatabase: SQLite', () => {
   let dir: string;
   beforeEach(() => {
@@ -187,15 +206,7 @@ describe('openImageDatabase: SQLite', () => {
     member.run('older', '2024-02-02T00:00:00.000Z', '2024-02-02T00:00:00.000Z');
     await db.destroy();
 
-    const database = await openImageDatabase({ dialect: 'sqlite', path });
-    const listed = await database.images.list({
-      scope: { isAdmin: false, projectId: 'p1' },
-      filters: {},
-      sort: [],
-      limit: 10,
-    });
-    await database.close();
-    expect(listed.map((record) => record.id)).toEqual(['newer', 'older']);
+    await expectNewestSharedFirst({ dialect: 'sqlite', path });
     const check = new Database(path, { readonly: true });
     const copies = check
       .prepare('select image_id, image_created_at from image_members order by image_id')
@@ -288,15 +299,7 @@ describe('openImageDatabase: PostgreSQL', () => {
              ('older', 'p1', 'accepted', '2024-02-02T00:00:00Z', '2024-02-02T00:00:00Z')`.execute(db);
     await db.destroy();
 
-    const database = await openImageDatabase({ dialect: 'postgresql', url });
-    const listed = await database.images.list({
-      scope: { isAdmin: false, projectId: 'p1' },
-      filters: {},
-      sort: [],
-      limit: 10,
-    });
-    await database.close();
-    expect(listed.map((record) => record.id)).toEqual(['newer', 'older']);
+    await expectNewestSharedFirst({ dialect: 'postgresql', url });
     const client = new Client({ connectionString: url });
     await client.connect();
     try {

@@ -8,7 +8,12 @@ import { DuplicateImageError, MarkerNotFoundError, SharedDataError } from './err
 import type { ImageRepository } from './image-repository';
 import type { DatabaseDialect } from './sql-dialect';
 import { openImageDatabase } from './database';
-import { openTestImageDatabase, type TestImageDatabase } from './testing/databases';
+import {
+  listEveryImage,
+  openTestImageDatabase,
+  removeEveryImage,
+  type TestImageDatabase,
+} from './testing/databases';
 import type {
   ImageListQuery,
   ImageLocation,
@@ -50,17 +55,6 @@ const query = (overrides: Partial<ImageListQuery> = {}): ImageListQuery => ({
 
 const ids = (records: ImageRecord[]): string[] => records.map((record) => record.id);
 const sorted = (values: string[]): string[] => [...values].sort();
-
-/** Every image, hidden ones included. */
-async function listEverything(images: ImageRepository): Promise<ImageRecord[]> {
-  const visible = await images.list(query({ filters: { visibility: 'all' } }));
-  const hidden = await images.list(query({ filters: { visibility: 'all', osHidden: true } }));
-  return [...visible, ...hidden];
-}
-
-async function removeEverything(images: ImageRepository): Promise<void> {
-  for (const image of await listEverything(images)) await images.delete(image.id);
-}
 
 const LOCATION: ImageLocation = {
   url: 'file:///srv/images/one',
@@ -117,7 +111,7 @@ describe.each(DIALECTS)('KyselyImageRepository on %s', (dialect) => {
   });
   beforeEach(() => clock.set(T0));
   /** For the groups whose tests write: each test starts from an empty database. */
-  const startEmpty = () => beforeEach(() => removeEverything(images));
+  const startEmpty = () => beforeEach(() => removeEveryImage(images));
 
   describe('create and get', () => {
     startEmpty();
@@ -780,7 +774,7 @@ describe.each(DIALECTS)('KyselyImageRepository on %s', (dialect) => {
 
     // Its tests only read: the data is loaded once.
     beforeAll(async () => {
-      await removeEverything(images);
+      await removeEveryImage(images);
       for (const image of dataset) {
         clock.set(image.createdAt.getTime());
         await images.create(image.create);
@@ -795,7 +789,7 @@ describe.each(DIALECTS)('KyselyImageRepository on %s', (dialect) => {
     it.each(SORTS.map((sort) => [describeSort(sort), sort] as const))(
       'sorts by %s with NULLs as PostgreSQL does',
       async (_name, sort) => {
-        const records = await listEverything(images);
+        const records = await listEveryImage(images);
         const expected = referenceOrder(
           records.filter((record) => !record.osHidden),
           sort,

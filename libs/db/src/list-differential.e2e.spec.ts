@@ -8,7 +8,7 @@
 import type { ImageRepository } from './image-repository';
 import type { ImageMemberRepository, MemberStatus } from './member-repository';
 import type { DatabaseDialect } from './sql-dialect';
-import { openTestImageDatabase, type TestImageDatabase } from './testing/databases';
+import { openTestImageDatabase, removeEveryImage, type TestImageDatabase } from './testing/databases';
 import type { ImageListQuery, ImageVisibility, ListScope, SortSpec } from './types';
 
 const DIALECTS: DatabaseDialect[] = ['sqlite', 'postgresql'];
@@ -125,20 +125,7 @@ describe.each(DIALECTS)('listing pages on %s are the model’s', (dialect) => {
   it.each(SEEDS)(
     'seed %i',
     async (seed) => {
-      for (const image of await images.list({
-        scope: { isAdmin: true, projectId: null },
-        filters: { visibility: 'all', osHidden: undefined },
-        sort: [],
-        limit: 1000,
-      }))
-        await images.delete(image.id);
-      for (const image of await images.list({
-        scope: { isAdmin: true, projectId: null },
-        filters: { visibility: 'all', osHidden: true },
-        sort: [],
-        limit: 1000,
-      }))
-        await images.delete(image.id);
+      await removeEveryImage(images);
 
       const random = generator(seed);
       const model: ModelImage[] = [];

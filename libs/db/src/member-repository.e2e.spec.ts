@@ -9,7 +9,7 @@ import type { ImageRepository } from './image-repository';
 import { DuplicateMemberError, type ImageMemberRepository, MemberLimitError } from './member-repository';
 import type { DatabaseDialect } from './sql-dialect';
 import { openImageDatabase } from './database';
-import { openTestImageDatabase, type TestImageDatabase } from './testing/databases';
+import { openTestImageDatabase, removeEveryImage, type TestImageDatabase } from './testing/databases';
 import type { ImageListQuery, ListScope } from './types';
 
 const DIALECTS: DatabaseDialect[] = ['sqlite', 'postgresql'];
@@ -31,13 +31,7 @@ describe.each(DIALECTS)('KyselyImageMemberRepository on %s', (dialect) => {
   });
   beforeEach(async () => {
     time = T0;
-    for (const image of await images.list({
-      scope: { isAdmin: true, projectId: null },
-      filters: { visibility: 'all' },
-      sort: [],
-      limit: 1000,
-    }))
-      await images.delete(image.id);
+    await removeEveryImage(images);
   });
 
   it('adds pending members, lists them in the order added, sets a status and removes one', async () => {

@@ -7,7 +7,9 @@ import {
   openImageDatabase,
   type OpenImageDatabaseOptions,
 } from '../database';
+import type { ImageRepository } from '../image-repository';
 import type { DatabaseDialect } from '../sql-dialect';
+import type { ImageRecord } from '../types';
 import { createTestPostgresDatabase } from './postgres';
 
 /** A fresh, empty image database for one test file, of either engine. */
@@ -65,4 +67,21 @@ export async function testDatabaseConnection(
   if (dialect === 'sqlite') return { connection: `sqlite:///${sqlitePath}`, drop: async () => undefined };
   const server = await createTestPostgresDatabase();
   return { connection: server.url, drop: server.drop };
+}
+
+/** Every image, hidden ones included (an admin's listings, up to 1000 of each). */
+export async function listEveryImage(images: ImageRepository): Promise<ImageRecord[]> {
+  const list = (osHidden?: boolean) =>
+    images.list({
+      scope: { isAdmin: true, projectId: null },
+      filters: { visibility: 'all', osHidden },
+      sort: [],
+      limit: 1000,
+    });
+  return [...(await list()), ...(await list(true))];
+}
+
+/** Deletes every image (and so its members, properties, tags and locations). */
+export async function removeEveryImage(images: ImageRepository): Promise<void> {
+  for (const image of await listEveryImage(images)) await images.delete(image.id);
 }

@@ -10,7 +10,9 @@ export {
   type TestPostgresDatabaseOptions,
 } from './postgres';
 export {
+  listEveryImage,
   openTestImageDatabase,
+  removeEveryImage,
   testDatabaseConnection,
   type TestDatabaseConnection,
   type TestImageDatabase,
