@@ -343,6 +343,36 @@ describe('openImageDatabase: PostgreSQL', () => {
     expect(await connectionsFor({})).toBe(5);
   });
 
+  it('prepares statements, and prepares them again when a table gains a column under them', async () => {
+    const url = server!.url;
+    // One connection: the statements run below are prepared on it.
+    const database = await openImageDatabase({ dialect: 'postgresql', url }, { poolSize: 1 });
+    try {
+      await database.images.create({ id: 'kept', name: 'before' });
+      for (let run = 0; run < 3; run++)
+        expect(await database.images.get('kept')).toMatchObject({ name: 'before' });
+      // What a newer glance-ts's migration does during a rolling upgrade.
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query('alter table images add column added_later text');
+      } finally {
+        await client.end();
+      }
+      // A prepared SELECT * would now fail with "cached plan must not change result type".
+      expect(await database.images.get('kept')).toMatchObject({ name: 'before' });
+      const listed = await database.images.list({
+        scope: { isAdmin: true, projectId: null },
+        filters: {},
+        sort: [],
+        limit: 10,
+      });
+      expect(listed.map((record) => record.id)).toEqual(['kept']);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('reads bigint as numbers on its own pool only, leaving the global pg parsers alone', async () => {
     const database = await openImageDatabase({ dialect: 'postgresql', url: server!.url });
     await database.close();
