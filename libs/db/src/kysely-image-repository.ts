@@ -1,5 +1,5 @@
 import { dictSet } from '@glance-ts/pycompat';
-import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import { type AliasedSelectQueryBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import { DuplicateImageError, MarkerNotFoundError, SharedDataError } from './errors';
 import type { ImageRepository } from './image-repository';
 import { locationDataKey } from './location-data';
@@ -198,13 +198,11 @@ export class KyselyImageRepository implements ImageRepository {
   }
 
   async uploadsInProgress(): Promise<UploadInProgress[]> {
-    const rows = await this.read((trx) =>
-      trx
-        .selectFrom('images')
-        .select(['id', 'upload_owner', 'upload_store', 'upload_heartbeat'])
-        .where('status', '=', 'saving')
-        .execute(),
-    );
+    const rows = await this.db
+      .selectFrom('images')
+      .select(['id', 'upload_owner', 'upload_store', 'upload_heartbeat'])
+      .where('status', '=', 'saving')
+      .execute();
     return rows.map((row) => ({
       imageId: row.id,
       owner: row.upload_owner,
@@ -253,31 +251,23 @@ export class KyselyImageRepository implements ImageRepository {
   }
 
   async isDataReferenced(key: string): Promise<boolean> {
-    const row = await this.read((trx) =>
-      trx.selectFrom('image_locations').select('id').where('data_key', '=', key).limit(1).executeTakeFirst(),
-    );
+    const row = await this.db
+      .selectFrom('image_locations')
+      .select('id')
+      .where('data_key', '=', key)
+      .limit(1)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
   // -------------------------------------------------------------------------------------------
 
-  /** A read-write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED). */
+  /**
+   * A read-write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED). Reads need none:
+   * each is one statement, which sees one snapshot on both engines (withChildren).
+   */
   private write<T>(work: (trx: Transaction<ImageSchema>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(work);
-  }
-
-  /**
-   * A read-only transaction with one snapshot for the image rows and their child rows. PostgreSQL
-   * needs REPEATABLE READ for that (READ COMMITTED takes a snapshot per statement); a SQLite read
-   * transaction always has one snapshot, and the isolation level is not SQLite syntax (the driver
-   * in sqlite-connection.ts only looks at the access mode).
-   */
-  private read<T>(work: (trx: Transaction<ImageSchema>) => Promise<T>): Promise<T> {
-    return this.db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute(work);
   }
 
   /**
@@ -446,7 +436,7 @@ export class KyselyImageRepository implements ImageRepository {
    */
   private withChildren(
     db: Db,
-    rows: SelectQueryBuilder<ImageSchema, 'images', ImageRow>,
+    rows: { as(alias: 'record'): AliasedSelectQueryBuilder<ImageRow, 'record'> },
     sort: readonly SortSpec[],
   ) {
     const id = sql.ref<string>('record.id');

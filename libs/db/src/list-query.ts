@@ -179,18 +179,31 @@ function sharedWith(
   status: MemberStatus | 'all',
 ): Condition[] {
   if (scope.projectId === null) return [];
-  return [
-    eb.and([eb('visibility', '=', 'shared'), eb('id', 'in', memberships(eb, scope.projectId, status))]),
-  ];
+  return [eb.and([eb('visibility', '=', 'shared'), memberOf(eb, scope.projectId, status)])];
 }
 
-function memberships(eb: ImagesExpressionBuilder, projectId: string, status: MemberStatus | 'all') {
-  let query = eb
-    .selectFrom('image_members')
-    .select('image_members.image_id')
-    .where('image_members.member', '=', projectId);
-  if (status !== 'all') query = query.where('image_members.status', '=', status);
-  return query;
+/** The image is one the project is a member of (with `status`, or any). */
+function memberOf(eb: ImagesExpressionBuilder, projectId: string, status: MemberStatus | 'all'): Condition {
+  // Uncorrelated: built as any query is (the expression builder's selectFrom is Kysely's).
+  const creator = eb as unknown as Pick<Kysely<ImageSchema>, 'selectFrom'>;
+  return eb('id', 'in', memberships(creator, projectId, status).select('image_members.image_id'));
+}
+
+/** The project's memberships (with `status`, or any), as the (member, status, ...) index holds them. */
+function memberships(
+  creator: Pick<Kysely<ImageSchema>, 'selectFrom'>,
+  projectId: string,
+  status: MemberStatus | 'all',
+) {
+  const query = creator.selectFrom('image_members').where('image_members.member', '=', projectId);
+  return status === 'all' ? query : query.where('image_members.status', '=', status);
+}
+
+/** The order is created_at then id in one direction: the order of the indexes of the scope parts. */
+function inIndexOrder(sort: readonly SortSpec[]): boolean {
+  return (
+    sort.length === 2 && sort[0].key === 'created_at' && sort[1].key === 'id' && sort[0].dir === sort[1].dir
+  );
 }
 
 /**
@@ -205,72 +218,61 @@ export function selectListPage(
   marker: ImageRow | undefined,
   dialect: SqlDialect,
 ) {
-  const parts = scopeParts(query.scope, query.filters.visibility, query.filters.memberStatus);
   const where = (eb: ImagesExpressionBuilder, part: ScopePart) =>
     eb.and([
       part.condition(eb),
       ...filterConditions(eb, query.filters, dialect),
       ...(marker === undefined ? [] : [afterMarker(eb, sort, marker)]),
     ]);
-  const firstPage = <
-    Q extends SelectQueryBuilder<ImageSchema & { page: ImageRow }, 'images' | 'page', ImageRow>,
-  >(
-    select: Q,
-  ) => {
+  // Column names, not table-qualified: the same for the images table and the merged page.
+  const firstRows = <DB, TB extends keyof DB, O>(select: SelectQueryBuilder<DB, TB, O>) => {
     let ordered = select;
-    for (const spec of sort) ordered = ordered.orderBy(spec.key, orderModifiers(spec)) as Q;
+    for (const spec of sort) ordered = ordered.orderBy(sql.ref(spec.key), orderModifiers(spec));
     return ordered.limit(query.limit);
   };
-  const partPage = (part: ScopePart) => {
-    if (part.kind === 'images')
-      return firstPage(
-        db
-          .selectFrom('images')
-          .selectAll()
-          .where((eb) => where(eb, part)) as never,
-      );
-    return membersPage(db, part, sort, marker, query.limit, where);
+  const partRows = (part: ScopePart) => {
+    if (part.kind === 'members' && inIndexOrder(sort))
+      return membersInIndexOrder(db, part, sort[0].dir, marker, query.limit, where);
+    return firstRows(
+      db
+        .selectFrom('images')
+        .selectAll()
+        .where((eb) =>
+          part.kind === 'members'
+            ? eb.and([where(eb, part), memberOf(eb, part.projectId, part.status)])
+            : where(eb, part),
+        ),
+    );
   };
+  const parts = scopeParts(query.scope, query.filters.visibility, query.filters.memberStatus);
   if (parts.length === 0) return db.selectFrom('images').selectAll().where(NOTHING).limit(query.limit);
-  if (parts.length === 1) return partPage(parts[0]);
+  if (parts.length === 1) return partRows(parts[0]);
   const [first, ...rest] = parts.map((part, index) =>
-    db.selectFrom(partPage(part).as(`part${index}`)).selectAll(),
+    db.selectFrom(partRows(part).as(`part${index}`)).selectAll(),
   );
   let union = first;
   for (const next of rest) union = union.unionAll(next);
-  return firstPage(db.selectFrom(union.as('page')).selectAll() as never);
+  return firstRows(db.selectFrom(union.as('page')).selectAll());
 }
 
 /**
- * The first rows of a `members` part. In the default order (created_at then id, one direction)
- * the membership index gives them in order through its copy of the image's created_at, marker
- * included as a range on it; in another order, the member's images are sorted.
+ * The first rows of a `members` part in the index order (created_at then id, direction `dir`):
+ * the membership index gives them in order through its copy of the image's created_at, the
+ * marker included as a range on it.
  */
-function membersPage(
+function membersInIndexOrder(
   db: Kysely<ImageSchema>,
   part: Extract<ScopePart, { kind: 'members' }>,
-  sort: readonly SortSpec[],
+  dir: SortSpec['dir'],
   marker: ImageRow | undefined,
   limit: number,
   where: (eb: ImagesExpressionBuilder, part: ScopePart) => Condition,
 ) {
-  const inOrder =
-    sort.length === 2 && sort[0].key === 'created_at' && sort[1].key === 'id' && sort[0].dir === sort[1].dir;
-  if (!inOrder) {
-    let select = db
-      .selectFrom('images')
-      .selectAll()
-      .where((eb) => eb.and([where(eb, part), eb('id', 'in', memberships(eb, part.projectId, part.status))]));
-    for (const spec of sort) select = select.orderBy(spec.key, orderModifiers(spec));
-    return select.limit(limit);
-  }
-  const dir = sort[0].dir;
   // Only the membership's own columns are exposed, so that every other column name is the image's.
-  let owned = db
-    .selectFrom('image_members')
-    .select(['image_members.image_id', 'image_members.image_created_at'])
-    .where('image_members.member', '=', part.projectId);
-  if (part.status !== 'all') owned = owned.where('image_members.status', '=', part.status);
+  let owned = memberships(db, part.projectId, part.status).select([
+    'image_members.image_id',
+    'image_members.image_created_at',
+  ]);
   if (marker !== undefined) {
     const after = dir === 'asc' ? '>' : '<';
     owned = owned.where((eb) =>

@@ -10,7 +10,6 @@ import {
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
-  type TransactionSettings,
 } from 'kysely';
 
 /**
@@ -214,16 +213,13 @@ class GlanceSqliteDriver extends SqliteDriver {
   }
 
   /**
-   * Write transactions begin IMMEDIATE: they take the write lock up front, waiting for it with the
-   * busy timeout. A DEFERRED transaction that reads first and writes later fails at once with
-   * SQLITE_BUSY_SNAPSHOT when another process wrote in between, without waiting. Read-only
-   * transactions stay DEFERRED: in WAL mode they never wait for writers.
+   * Transactions (the repositories' writes; reads are single statements) begin IMMEDIATE: they take
+   * the write lock up front, waiting for it with the busy timeout. A DEFERRED transaction that reads
+   * first and writes later fails at once with SQLITE_BUSY_SNAPSHOT when another process wrote in
+   * between, without waiting.
    */
-  override async beginTransaction(
-    connection: DatabaseConnection,
-    settings?: TransactionSettings,
-  ): Promise<void> {
-    const begin = CompiledQuery.raw(settings?.accessMode === 'read only' ? 'begin' : 'begin immediate');
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const begin = CompiledQuery.raw('begin immediate');
     const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
     for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
       try {
