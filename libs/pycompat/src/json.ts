@@ -1,5 +1,13 @@
 import { pyFloatRepr, pyIntRepr } from './repr';
-import { isDictLike, isIntegralNumber, PyDict, PyFloat, type PyReadOptions, type PyValue } from './values';
+import {
+  forEachDictEntry,
+  isDictLike,
+  isIntegralNumber,
+  PyDict,
+  PyFloat,
+  type PyReadOptions,
+  type PyValue,
+} from './values';
 
 /**
  * Python's json module: `loads()` keeps what JSON.parse loses (int vs float, big ints, key order),
@@ -45,10 +53,19 @@ function encodeFloat(x: number): string {
   return pyFloatRepr(x);
 }
 
+interface Separators {
+  open: string;
+  between: string;
+  close: string;
+}
+
+/** json.dumps's default: items on one line. */
+const ONE_LINE: Separators = { open: '', between: ', ', close: '' };
+
 /** The separators of one nesting level: before the first item, between items, after the last. */
-function separators(options: DumpsOptions, level: number): { open: string; between: string; close: string } {
+function separators(options: DumpsOptions, level: number): Separators {
   const indent = options.indent;
-  if (indent === undefined) return { open: '', between: ', ', close: '' };
+  if (indent === undefined) return ONE_LINE;
   const inner = '\n' + ' '.repeat(indent * (level + 1));
   return { open: inner, between: ',' + inner, close: '\n' + ' '.repeat(indent * level) };
 }
@@ -81,18 +98,9 @@ function encode(value: unknown, options: DumpsOptions, level: number): string {
   if (!isDictLike(value)) throw new TypeError(`Object of type ${typeof value} is not JSON serializable`);
   const { open, between, close } = separators(options, level);
   let out = '';
-  const item = (key: string, member: unknown) => {
+  forEachDictEntry(value, options, (key, member) => {
     out += (out === '' ? open : between) + encodeString(key) + ': ' + encode(member, options, level + 1);
-  };
-  if (value instanceof Map) {
-    for (const [key, member] of value) item(key, member);
-  } else {
-    const record = value as Readonly<Record<string, unknown>>;
-    for (const key of Object.keys(record)) {
-      const member = record[key];
-      if (member !== undefined || options.lenient) item(key, member);
-    }
-  }
+  });
   return out === '' ? '{}' : '{' + out + close + '}';
 }
 

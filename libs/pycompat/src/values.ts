@@ -62,9 +62,25 @@ export function dictEntries(
   value: PyDict | Readonly<Record<string, unknown>>,
   options: PyReadOptions = {},
 ): [string, unknown][] {
-  if (value instanceof Map) return [...value.entries()];
-  const entries = Object.entries(value);
-  return options.lenient ? entries : entries.filter(([, item]) => item !== undefined);
+  const entries: [string, unknown][] = [];
+  forEachDictEntry(value, options, (key, item) => entries.push([key, item]));
+  return entries;
+}
+
+/** dictEntries without building the list: `visit` sees each pair in order (json.dumps's hot path). */
+export function forEachDictEntry(
+  value: PyDict | Readonly<Record<string, unknown>>,
+  options: PyReadOptions,
+  visit: (key: string, item: unknown) => void,
+): void {
+  if (value instanceof Map) {
+    for (const [key, item] of value) visit(key, item);
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (item !== undefined || options.lenient) visit(key, item);
+  }
 }
 
 /**
