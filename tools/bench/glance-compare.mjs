@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flag, installWhenMissing, option, parseSize, requireCommands } from './lib/cli.mjs';
 import { coreSeconds, processTree, rssMiB } from './lib/proc.mjs';
-import { cleanupOnExit, startBenchApi, writeRandomFile } from './lib/run.mjs';
+import { cleanupOnExit, startBenchApi, waitForAnswer, writeRandomFile } from './lib/run.mjs';
 
 const size = parseSize(option('size', '1G'));
 const runs = Number(option('runs', '3'));
@@ -179,16 +179,7 @@ lock_path = ${join(own, 'lock')}
     log: join(own, 'glance.log'),
   };
   servers.push(server);
-  for (let tries = 0; ; tries++) {
-    try {
-      if ((await fetch(`${server.url}/v2/images`)).ok) break;
-    } catch {
-      // not up yet
-    }
-    if (tries > 300 || child.exitCode !== null)
-      throw new Error(`glance-api did not start (see ${own}/glance.log)`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitForAnswer(`${server.url}/v2/images`, child, 'glance-api', ` (see ${own}/glance.log)`);
   // Let every worker start.
   await new Promise((resolve) => setTimeout(resolve, 2000));
   return server;

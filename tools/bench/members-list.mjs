@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { option } from './lib/cli.mjs';
 import { coreSeconds, median, percentile, processTree } from './lib/proc.mjs';
-import { cleanupOnExit, startBenchApi } from './lib/run.mjs';
+import { cleanupOnExit, startBenchApi, waitForAnswer } from './lib/run.mjs';
 import { requireWrk, runWrk } from './lib/wrk.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -169,14 +169,7 @@ async function bareNodeFloor(body, port, dir) {
     env: { ...process.env, FLOOR_BODY: body.toString('base64') },
   });
   cleanups.push(() => server.exitCode === null && server.kill('SIGTERM'));
-  for (let tries = 0; ; tries++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break;
-    } catch {
-      if (tries > 100) throw new Error('the floor server did not start');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  await waitForAnswer(`http://127.0.0.1:${port}/`, server, 'the floor server');
   const pids = processTree(server.pid);
   const before = coreSeconds(pids);
   const run = await runWrk(`http://127.0.0.1:${port}/`, { connections: CONNECTIONS, seconds: DURATION_S });

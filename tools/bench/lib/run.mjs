@@ -51,7 +51,8 @@ const apiMain = join(dirname(fileURLToPath(import.meta.url)), '../../../apps/api
 /**
  * Starts the built API for a benchmark in `dir`: a token file (`token` with `roles`; `auth`, the
  * text of the auth sections, replaces token_file authentication) and a glance-api.conf on loopback `port` with `workers`, the stores `{ id: { type, options } }` (the
- * first is the default) and `database` (default: SQLite in `dir`); `main` is the built API to run
+ * first is the default), `database` (default: SQLite in `dir`) and `databasePoolSize` (`[database]
+ * max_pool_size`, unset: the service's default); `main` is the built API to run
  * (default: this checkout's). With `traceGc` the API runs with --trace-gc and the returned process
  * counts V8's full collections in `markCompacts`. Resolves once it answers.
  */
@@ -101,17 +102,28 @@ ${databasePoolSize ? `max_pool_size = ${databasePoolSize}\n` : ''}`,
       for (const line of lines) if (line.includes('Mark-Compact')) api.markCompacts += 1;
     });
   }
+  try {
+    await waitForAnswer(`http://127.0.0.1:${port}/versions`, api, 'the API');
+  } catch (error) {
+    api.kill('SIGTERM');
+    throw error;
+  }
+  return api;
+}
+
+/**
+ * Resolves once `url` answers 2xx; fails when `child` (the server) exits or after 30 s, naming
+ * `what` (and `hint`, where to look).
+ */
+export async function waitForAnswer(url, child, what, hint = '') {
   for (let tries = 0; ; tries++) {
-    if (api.exitCode !== null) throw new Error(`the API exited (${api.exitCode}) at start`);
+    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}) at start${hint}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/versions`)).ok) return api;
+      if ((await fetch(url)).ok) return;
     } catch {
       // not up yet
     }
-    if (tries > 300) {
-      api.kill('SIGTERM');
-      throw new Error('the API did not start');
-    }
+    if (tries > 300) throw new Error(`${what} did not start${hint}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
