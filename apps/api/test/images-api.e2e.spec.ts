@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testDatabaseConnection } from '@glance-ts/db/testing';
+import { glanceTsConnections, testDatabaseConnection } from '@glance-ts/db/testing';
 import { tokenFiles } from './support/configs';
 import { startApi } from './support/test-api';
 import {
@@ -770,6 +770,25 @@ describe('an image whose location is an http URL', () => {
     } finally {
       await api.close();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('[database] max_pool_size', () => {
+  it('bounds the connections a worker opens to PostgreSQL', async () => {
+    const { connection, drop } = await testDatabaseConnection('postgresql');
+    try {
+      const api = await startApi(`${imagesConfig(connection)}max_pool_size = 1\n`, { files: tokenFiles() });
+      try {
+        // Ten listings at once: an unbounded pool (or the default 5) would open more connections.
+        const listings = Array.from({ length: 10 }, () => call(api.url, 'GET', '/v2/images', TOKENS.member));
+        expect((await Promise.all(listings)).map((result) => result.status)).toEqual(Array(10).fill(200));
+        expect(await glanceTsConnections(connection)).toBe(1);
+      } finally {
+        await api.close();
+      }
+    } finally {
+      await drop();
     }
   });
 });

@@ -7,7 +7,11 @@ import { Client, Pool, types } from 'pg';
 import { describeDatabaseTarget, type ImageDatabase, maskPassword, openImageDatabase } from './database';
 import { DatabaseError } from './errors';
 import { imageMigrations } from './migrations';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from './testing/postgres';
+import {
+  createTestPostgresDatabase,
+  glanceTsConnections,
+  type TestPostgresDatabase,
+} from './testing/postgres';
 
 /** Every migration, in the order they apply. */
 const ALL_MIGRATIONS = Object.keys(imageMigrations('sqlite'));
@@ -317,24 +321,12 @@ describe('openImageDatabase: PostgreSQL', () => {
 
   it('keeps at most poolSize connections (default 5, oslo.db max_pool_size)', async () => {
     const url = server!.url;
-    const backends = async (): Promise<number> => {
-      const client = new Client({ connectionString: url });
-      await client.connect();
-      try {
-        const result = await client.query<{ count: string }>(
-          "select count(*) from pg_stat_activity where datname = current_database() and application_name = 'glance-ts'",
-        );
-        return Number(result.rows[0].count);
-      } finally {
-        await client.end();
-      }
-    };
     const connectionsFor = async (options: { poolSize?: number }): Promise<number> => {
       const database = await openImageDatabase({ dialect: 'postgresql', url }, options);
       try {
         // Eight statements asked for at once: the pool opens connections up to its size.
         await Promise.all(Array.from({ length: 8 }, () => database.images.get('none')));
-        return await backends();
+        return await glanceTsConnections(url);
       } finally {
         await database.close();
       }

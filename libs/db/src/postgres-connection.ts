@@ -3,6 +3,8 @@ import { Pool, type PoolClient, type QueryConfig, types } from 'pg';
 
 /** Connections per API process unless told (oslo.db's `max_pool_size` default). */
 export const DEFAULT_POSTGRES_POOL_SIZE = 5;
+/** How glance-ts's connections show in pg_stat_activity. */
+export const POSTGRES_APPLICATION_NAME = 'glance-ts';
 /** How long to wait for a connection (a server that does not answer fails the open, not hangs it). */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -29,7 +31,7 @@ export function createPostgresPool(
     connectionString: url,
     max: size,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    application_name: 'glance-ts',
+    application_name: POSTGRES_APPLICATION_NAME,
     types: { getTypeParser },
   });
   // A connection the server drops (a restart, an idle timeout) emits 'error' on its client. The pool

@@ -5,6 +5,7 @@
  */
 export {
   createTestPostgresDatabase,
+  glanceTsConnections,
   TEST_POSTGRES_URL_ENV,
   type TestPostgresDatabase,
   type TestPostgresDatabaseOptions,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { maskPassword } from '../database';
+import { POSTGRES_APPLICATION_NAME } from '../postgres-connection';
 
 /** The environment variable naming the PostgreSQL server tests create their databases on. */
 export const TEST_POSTGRES_URL_ENV = 'GLANCE_TEST_POSTGRES_URL';
@@ -72,5 +73,23 @@ async function onServer(serverUrl: string, statement: string): Promise<void> {
     );
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The connections glance-ts has open to the database `url` names (its pools announce themselves
+ * as application_name glance-ts), counted from a connection of the test's own.
+ */
+export async function glanceTsConnections(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ count: string }>(
+      `select count(*) from pg_stat_activity where datname = current_database() and application_name = $1`,
+      [POSTGRES_APPLICATION_NAME],
+    );
+    return Number(result.rows[0].count);
+  } finally {
+    await client.end();
   }
 }
