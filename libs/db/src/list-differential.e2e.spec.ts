@@ -5,8 +5,7 @@
  * markers. The listing is built from disjoint parts merged in SQL (list-query.ts, scopeParts), so
  * every page must be exactly the model's. Seeded: a failure names its seed and query.
  */
-import type { ImageRepository } from './image-repository';
-import type { ImageMemberRepository, MemberStatus } from './member-repository';
+import type { MemberStatus } from './member-repository';
 import type { DatabaseDialect } from './sql-dialect';
 import { openTestImageDatabase, removeEveryImage, type TestImageDatabase } from './testing/databases';
 import type { ImageListQuery, ImageVisibility, ListScope, SortSpec } from './types';
@@ -110,21 +109,15 @@ function comparator(sort: readonly SortSpec[]) {
 describe.each(DIALECTS)('listing pages on %s are the model’s', (dialect) => {
   let time = T0;
   let test: TestImageDatabase | undefined;
-  let images: ImageRepository;
-  let members: ImageMemberRepository;
-
   beforeAll(async () => {
     test = await openTestImageDatabase(dialect, { clock: () => new Date(time) });
-    images = test.database.images;
-    members = test.database.members;
   });
-  afterAll(async () => {
-    await test?.dispose();
-  });
+  afterAll(() => test?.dispose());
 
   it.each(SEEDS)(
     'seed %i',
     async (seed) => {
+      const { images, members } = test!.database;
       await removeEveryImage(images);
 
       const random = generator(seed);
