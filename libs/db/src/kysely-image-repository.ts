@@ -3,7 +3,14 @@ import { type AliasedSelectQueryBuilder, type Kysely, sql, type Transaction } fr
 import { DuplicateImageError, MarkerNotFoundError, SharedDataError } from './errors';
 import type { ImageRepository } from './image-repository';
 import { locationDataKey } from './location-data';
-import { completeSort, orderModifiers, selectListPage, visibleTo } from './list-query';
+import {
+  completeSort,
+  listPlanIsValueIndependent,
+  orderModifiers,
+  selectListPage,
+  visibleTo,
+} from './list-query';
+import { GENERIC_PLAN_HINT } from './postgres-connection';
 import type { ImageRow, ImageSchema, ImagesTable } from './schema';
 import { type DatabaseDialect, type SqlDialect, sqlDialect } from './sql-dialect';
 import type {
@@ -123,10 +130,11 @@ export class KyselyImageRepository implements ImageRepository {
         .executeTakeFirst();
       if (!marker) throw new MarkerNotFoundError(query.marker);
     }
-    const rows = await this.withChildren(
-      this.db,
-      selectListPage(this.db, query, sort, marker, this.sql),
-      sort,
+    const page = this.withChildren(this.db, selectListPage(this.db, query, sort, marker, this.sql), sort);
+    // PostgreSQL then reuses one plan per connection instead of planning each page (SQLite, which
+    // keeps its plans with its prepared statements anyway, reads the hint as a comment).
+    const rows = await (
+      listPlanIsValueIndependent(query, sort) ? page.modifyFront(sql.raw(GENERIC_PLAN_HINT)) : page
     ).execute();
     return rows.map((row) => this.toRecord(row));
   }

@@ -207,6 +207,28 @@ function inIndexOrder(sort: readonly SortSpec[]): boolean {
 }
 
 /**
+ * Filters that leave a listing's plan alone: visibility and member_status choose the scope parts
+ * (fixed SQL, no values), os_hidden filters rows that no index serves.
+ */
+const VALUE_INDEPENDENT_FILTERS: ReadonlySet<string> = new Set(['visibility', 'memberStatus', 'osHidden']);
+
+/**
+ * Whether the plan of a listing page is the same whatever its values: no filter but the scope's
+ * (visibility, member_status) and os_hidden, in the index order. Each part is then one backward
+ * (or forward) scan of its own index that stops after a page, for a project that sees one image or
+ * a million, so a plan made once serves every caller. With a filter (a rare `status`, a common
+ * `name`) or another order, the best plan depends on the values and is made for each request.
+ */
+export function listPlanIsValueIndependent(query: ImageListQuery, sort: readonly SortSpec[]): boolean {
+  return (
+    inIndexOrder(sort) &&
+    Object.entries(query.filters).every(
+      ([key, value]) => value === undefined || VALUE_INDEPENDENT_FILTERS.has(key),
+    )
+  );
+}
+
+/**
  * The SELECT of one page of a listing: each scope part's first `limit` rows after the marker in
  * the order `sort` (complete, see completeSort), merged and cut to `limit`. The parts are disjoint,
  * so the page is exactly the first `limit` rows of their union.

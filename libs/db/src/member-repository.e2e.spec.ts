@@ -9,6 +9,7 @@ import type { ImageRepository } from './image-repository';
 import { DuplicateMemberError, type ImageMemberRepository, MemberLimitError } from './member-repository';
 import type { DatabaseDialect } from './sql-dialect';
 import { openImageDatabase } from './database';
+import { GENERIC_PLAN_HINT } from './postgres-connection';
 import { openTestImageDatabase, removeEveryImage, type TestImageDatabase } from './testing/databases';
 import type { ImageListQuery, ListScope } from './types';
 
@@ -150,6 +151,7 @@ describe.each(DIALECTS)('KyselyImageMemberRepository on %s', (dialect) => {
     }
     expect(listing).toBeDefined();
     const { sql, parameters } = listing!;
+    expect(sql.startsWith(`select ${GENERIC_PLAN_HINT} `)).toBe(true);
     if (test!.target.dialect === 'sqlite') {
       const raw = new Database(test!.target.path, { readonly: true });
       try {
@@ -180,9 +182,18 @@ describe.each(DIALECTS)('KyselyImageMemberRepository on %s', (dialect) => {
       try {
         await client.query('begin');
         await client.query('set local enable_seqscan = off');
-        const result = await client.query<{ 'QUERY PLAN': string }>(`explain ${sql}`, [...parameters]);
+        // The listing runs with the plan made once for any project (GENERIC_PLAN_HINT): explain that one.
+        await client.query('set local plan_cache_mode = force_generic_plan');
+        await client.query(`prepare listing as ${sql}`);
+        const literal = (value: unknown) =>
+          typeof value === 'string' ? client.escapeLiteral(value) : String(value as number | boolean);
+        const result = await client.query<{ 'QUERY PLAN': string }>(
+          `explain execute listing(${parameters.map(literal).join(', ')})`,
+        );
         await client.query('rollback');
         const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
+        // A generic plan: the project is a parameter, not the value of this run.
+        expect(plan).toMatch(/Index Cond: \(owner = \$\d+\)/);
         // Read backwards (newest first): in the order of the page, no sort of the part.
         expect(plan).toMatch(/Index Scan Backward using images_visibility_order_idx/);
         expect(plan).toMatch(/Index Scan Backward using images_owner_order_idx/);
@@ -190,6 +201,50 @@ describe.each(DIALECTS)('KyselyImageMemberRepository on %s', (dialect) => {
       } finally {
         await client.end();
       }
+    }
+  });
+
+  it('marks for a plan made once only the listings whose best plan does not depend on their values', async () => {
+    const statements: string[] = [];
+    const traced = await openImageDatabase(test!.target, {
+      onQuery: (sql) => {
+        if (/from "images"/.test(sql) && /limit/.test(sql)) statements.push(sql);
+      },
+    });
+    const marked = async (query: Partial<ImageListQuery>): Promise<boolean> => {
+      statements.length = 0;
+      await traced.images.list({
+        scope: { isAdmin: false, projectId: 'p1' },
+        filters: {},
+        sort: [],
+        limit: 25,
+        ...query,
+      });
+      expect(statements).toHaveLength(1);
+      return statements[0].startsWith(`select ${GENERIC_PLAN_HINT} `);
+    };
+    try {
+      expect(await marked({})).toBe(true);
+      expect(await marked({ filters: { visibility: 'shared', memberStatus: 'all', osHidden: true } })).toBe(
+        true,
+      );
+      expect(await marked({ sort: [{ key: 'created_at', dir: 'asc' }] })).toBe(true);
+      expect(await marked({ scope: { isAdmin: true, projectId: 'p1' } })).toBe(true);
+      // A filter's value (a rare status, a common name) or another order decide the best plan.
+      expect(await marked({ filters: { status: ['queued'] } })).toBe(false);
+      expect(await marked({ filters: { name: ['cirros'] } })).toBe(false);
+      expect(await marked({ filters: { tags: ['t'] } })).toBe(false);
+      expect(await marked({ sort: [{ key: 'name', dir: 'asc' }] })).toBe(false);
+      expect(
+        await marked({
+          sort: [
+            { key: 'created_at', dir: 'desc' },
+            { key: 'id', dir: 'asc' },
+          ],
+        }),
+      ).toBe(false);
+    } finally {
+      await traced.close();
     }
   });
 
