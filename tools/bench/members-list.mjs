@@ -246,10 +246,23 @@ for (const [index, dialect] of DIALECTS.entries()) {
     // What autovacuum does within a minute of a bulk load: statistics, and the visibility map that
     // lets the membership index answer without visiting the table.
     await client.query('vacuum analyze');
-    explain = async ({ sql, parameters }) =>
-      (await client.query(`explain analyze ${sql}`, parameters)).rows
-        .map((row) => row['QUERY PLAN'])
-        .join('\n');
+    // The API runs the default listing with a plan made once per connection (GENERIC_PLAN_HINT in
+    // libs/db): explain that plan, whose conditions show parameters, not this run's values.
+    explain = async ({ sql, parameters }) => {
+      const literal = (value) => (typeof value === 'string' ? client.escapeLiteral(value) : String(value));
+      await client.query('begin');
+      try {
+        await client.query('set local plan_cache_mode = force_generic_plan');
+        await client.query(`prepare listing as ${sql}`);
+        const result = await client.query(
+          `explain analyze execute listing(${parameters.map(literal).join(', ')})`,
+        );
+        return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+      } finally {
+        await client.query('rollback');
+        await client.query('deallocate listing');
+      }
+    };
     cleanups.push(() => void client.end().catch(() => {}));
     closeSeedConnection = () => client.end();
   }
