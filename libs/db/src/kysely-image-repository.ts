@@ -1,5 +1,5 @@
 import { dictSet } from '@glance-ts/pycompat';
-import { type AliasedSelectQueryBuilder, type Kysely, sql, type Transaction } from 'kysely';
+import { type AliasedSelectQueryBuilder, type Expression, type Kysely, sql, type Transaction } from 'kysely';
 import { DuplicateImageError, MarkerNotFoundError, SharedDataError } from './errors';
 import type { ImageRepository } from './image-repository';
 import { locationDataKey } from './location-data';
@@ -58,6 +58,17 @@ const BOOLEAN_ATTRIBUTES: ReadonlySet<keyof ImageCore> = new Set(['protected', '
 type Db = Kysely<ImageSchema>;
 
 /**
+ * Marks a read whose best plan is the same for any values (a primary-key lookup, a listing that
+ * listPlanIsValueIndependent accepts): PostgreSQL then plans it once per connection and reuses the
+ * plan (postgres-connection's GENERIC_PLAN_HINT); SQLite, which keeps plans with its prepared
+ * statements anyway, reads the hint as a comment. A connection switches plan modes between a
+ * marked statement and another (one SET), so the reads of one request are marked alike.
+ */
+function planOnce<Q extends { modifyFront(modifier: Expression<unknown>): Q }>(query: Q): Q {
+  return query.modifyFront(sql.raw(GENERIC_PLAN_HINT));
+}
+
+/**
  * ImageRepository over Kysely, for SQLite and PostgreSQL alike: the engines' differences are in
  * SqlDialect (value representations, error codes, row locks) and in how the connection is opened.
  * Use it through openImageDatabase: it relies on the schema's migrations and, for SQLite, on the
@@ -106,10 +117,8 @@ export class KyselyImageRepository implements ImageRepository {
   }
 
   async get(id: string): Promise<ImageRecord | null> {
-    const row = await this.withChildren(
-      this.db,
-      this.db.selectFrom('images').selectAll().where('id', '=', id),
-      [],
+    const row = await planOnce(
+      this.withChildren(this.db, this.db.selectFrom('images').selectAll().where('id', '=', id), []),
     ).executeTakeFirst();
     return row ? this.toRecord(row) : null;
   }
@@ -120,21 +129,22 @@ export class KyselyImageRepository implements ImageRepository {
    */
   async list(query: ImageListQuery): Promise<ImageRecord[]> {
     const sort = completeSort(query.sort);
+    // The marker's lookup (by primary key: any plan serves it) is marked like the page, so that the
+    // connection runs both in one plan mode.
+    const onePlan = listPlanIsValueIndependent(query, sort) ? planOnce : <Q>(statement: Q) => statement;
     let marker: ImageRow | undefined;
     if (query.marker !== undefined) {
-      marker = await this.db
-        .selectFrom('images')
-        .selectAll()
-        .where('id', '=', query.marker)
-        .where((eb) => visibleTo(eb, query.scope))
-        .executeTakeFirst();
+      marker = await onePlan(
+        this.db
+          .selectFrom('images')
+          .selectAll()
+          .where('id', '=', query.marker)
+          .where((eb) => visibleTo(eb, query.scope)),
+      ).executeTakeFirst();
       if (!marker) throw new MarkerNotFoundError(query.marker);
     }
-    const page = this.withChildren(this.db, selectListPage(this.db, query, sort, marker, this.sql), sort);
-    // PostgreSQL then reuses one plan per connection instead of planning each page (SQLite, which
-    // keeps its plans with its prepared statements anyway, reads the hint as a comment).
-    const rows = await (
-      listPlanIsValueIndependent(query, sort) ? page.modifyFront(sql.raw(GENERIC_PLAN_HINT)) : page
+    const rows = await onePlan(
+      this.withChildren(this.db, selectListPage(this.db, query, sort, marker, this.sql), sort),
     ).execute();
     return rows.map((row) => this.toRecord(row));
   }
