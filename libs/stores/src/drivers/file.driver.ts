@@ -25,14 +25,14 @@ const FILE_URL_PREFIX = 'file://';
 
 /**
  * Bytes the writer buffers while a write is in flight; the next writev takes all of them. The
- * kernel's copy into the page cache is cheapest while the data is still in the CPU's caches: per
- * 1 GiB upload (one worker, every write into just-freed pages, 7-10 uploads each, 2026-12-05) the
- * threads that write cost 1.00 core-s with 8 MiB, 0.65 with 1 MiB, 0.52-0.53 with 512 or 256 KiB,
- * which cost the event loop ~0.06 more in system calls; the upload as a whole 3.62, 3.30, 3.25,
- * 3.24. 1 MiB still rides out a short disk stall without pausing the client, and it is the write
- * path's memory per upload.
+ * kernel's copy into the page cache is cheapest while the data is still in the CPU's caches. Per
+ * 1 GiB upload, every write into just-freed pages, two APIs side by side and uploads alternating
+ * between them (2026-12-05, medians of 8): 8 MiB 3.56 and 4.12 core-s, 256 KiB 3.17 and 3.16
+ * (one and two workers), the event loop paying ~0.06 of it in more system calls; 8 MiB cost up to
+ * 1.1 core-s more on some uploads, 256 KiB never. 256 KiB is also the write path's memory per
+ * upload; a disk stall longer than that pauses the client through TCP, as Glance's does.
  */
-export const FILE_WRITE_HIGH_WATER_MARK = 1024 * 1024;
+export const FILE_WRITE_HIGH_WATER_MARK = 256 * 1024;
 
 /**
  * An upload is synced in the background every this many bytes, so the disk writes it back while it
