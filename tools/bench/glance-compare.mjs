@@ -9,9 +9,10 @@
 // sha512). Every upload is verified: both services must report the md5 and sha512 of the data.
 // Not a test: numbers depend on the machine. Usage:
 //   npm run bench:glance [-- --size 1G --runs 3 --workers 2 --quick --unprimed]
-// Before every measured write (each upload, the floor's cp) the script writes and deletes as many
-// bytes in a scratch file, so that every write lands in page-cache pages freed a moment before
-// (see warmFreePages); --unprimed leaves that out.
+// Before every measured write (each upload, the floor's cp) the script syncs, so that no write
+// waits for the last one's writeback, and writes and deletes as many bytes in a scratch file, so
+// that every write lands in page-cache pages freed a moment before (see settleBeforeWrite);
+// --unprimed leaves that out.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,17 +116,22 @@ async function remove(server, id) {
 }
 
 /**
- * Writes and deletes a copy of `file` in a scratch file, right before a measured write of as many
- * bytes. This VM hands memory freed in the guest back to its host within seconds (free page
- * reporting), and touching such memory again costs the guest's kernel: `cp` of 1 GiB into pages
- * freed just before costs ~0.3 core-s here, into pages freed 3 s before ~1.1, 10 s before ~2.0.
- * Without this the order of the work decides who pays: the second server of a round writes into
- * the pages the first one's DELETE just freed, the first into pages freed seconds ago (and with
- * alternating rounds a 3-run median gives one side two cold rounds of three). With it, every write
- * (both servers' and the floor's cp) reuses pages freed a moment before.
+ * Settles the machine before a measured write of as many bytes as `file` holds:
+ * - `sync`: Glance does not fdatasync, so up to a GiB of its dirty pages would otherwise still be
+ *   waiting for writeback when the next measurement starts, and ext4 (data=ordered) makes the next
+ *   fdatasync, glance-ts's, wait for the data of every file in the same journal transaction.
+ * - a copy of `file` written to a scratch file and deleted: this VM hands memory freed in the guest
+ *   back to its host within seconds (free page reporting), and touching such memory again costs
+ *   the guest's kernel: `cp` of 1 GiB into pages freed just before costs ~0.3 core-s here, into
+ *   pages freed 3 s before ~1.1, 10 s before ~2.0. Without this the order of the work decides who
+ *   pays: the second server of a round writes into the pages the first one's DELETE just freed,
+ *   the first into pages freed seconds ago (and with alternating rounds a 3-run median gives one
+ *   side two cold rounds of three). With it, every write (both servers' and the floor's cp) reuses
+ *   pages freed a moment before.
  */
-function warmFreePages(file) {
+function settleBeforeWrite(file) {
   if (!primed) return;
+  execFileSync('sync');
   const scratch = join(dir, 'scratch.bin');
   execFileSync('cp', [file, scratch]);
   rmSync(scratch);
@@ -285,14 +291,14 @@ try {
     for (const server of round % 2 === 0 ? [ts, glance] : [glance, ts])
       await attempt(server, async (record) => {
         const id = await createImage(server, `bench-${round}`);
-        warmFreePages(source);
+        settleBeforeWrite(source);
         record('upload', await measure(server, () => upload(server, id, source)));
         await verify(server, id, expected);
         record('download', await measure(server, () => download(server, id)));
         await remove(server, id);
 
         const ids = await Promise.all([0, 1, 2, 3].map((i) => createImage(server, `bench-${round}-${i}`)));
-        warmFreePages(source);
+        settleBeforeWrite(source);
         record(
           '4 uploads at once',
           await measure(server, () => Promise.all(ids.map((i) => upload(server, i, quarter)))),
@@ -306,7 +312,7 @@ try {
       });
     const copy = join(dir, 'copy.bin');
     floor.cat.push(shellCoreSeconds(`cat ${source}`));
-    warmFreePages(source);
+    settleBeforeWrite(source);
     floor.copy.push(shellCoreSeconds(`cp ${source} ${copy}`));
     rmSync(copy, { force: true });
     floor.md5.push(shellCoreSeconds(`openssl dgst -md5 ${source}`));
@@ -319,7 +325,7 @@ try {
     const bigExpected = { md5: digestOf('md5', bigFile), sha512: digestOf('sha512', bigFile) };
     for (const server of [ts, glance]) {
       const id = await createImage(server, 'big');
-      warmFreePages(bigFile);
+      settleBeforeWrite(bigFile);
       record(
         `upload ${option('big', '4G')}`,
         server,
@@ -334,7 +340,7 @@ try {
 
   const sizeText = option('size', '1G');
   console.log(
-    `glance-ts beside Glance 25, file store, ${workers} workers each, curl; ${sizeText} (4 × ${sizeText}/4 at once), ${runs} alternating runs${primed ? ', every write into pages freed just before' : ', unprimed'}: min / median / max`,
+    `glance-ts beside Glance 25, file store, ${workers} workers each, curl; ${sizeText} (4 × ${sizeText}/4 at once), ${runs} alternating runs${primed ? ', synced and every write into pages freed just before' : ', unprimed'}: min / median / max`,
   );
   console.log(
     'work | glance-ts wall s | Glance wall s | wall ratio | glance-ts core-s | Glance core-s | cs ratio | RSS growth MiB (ts / Glance)',
