@@ -7,6 +7,7 @@ import { Client, Pool, types } from 'pg';
 import { describeDatabaseTarget, type ImageDatabase, maskPassword, openImageDatabase } from './database';
 import { DatabaseError } from './errors';
 import { imageMigrations } from './migrations';
+import type { DatabaseDialect } from './sql-dialect';
 import {
   createTestPostgresDatabase,
   glanceTsConnections,
@@ -34,6 +35,15 @@ async function openError(target: Parameters<typeof openImageDatabase>[0]): Promi
   if (!(error instanceof DatabaseError)) throw error;
   expect(error.message).not.toContain('\n');
   return error;
+}
+
+/**
+ * Applies the migrations up to and including `name` on `db`: a database as an older glance-ts left
+ * it, for the tests of what a later migration does to existing rows.
+ */
+async function migrateUpTo(db: Kysely<unknown>, dialect: DatabaseDialect, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => imageMigrations(dialect) } });
+  expect((await migrator.migrateTo(name)).error).toBeUndefined();
 }
 
 /**
@@ -164,8 +174,7 @@ describe('openImageDatabase: SQLite', () => {
     const path = join(dir, 'glance.sqlite');
     const raw = new Database(path);
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => imageMigrations('sqlite') } });
-    expect((await migrator.migrateTo('0002_hash_jobs')).error).toBeUndefined();
+    await migrateUpTo(db, 'sqlite', '0002_hash_jobs');
     const now = '2024-01-01T00:00:00.000Z';
     raw
       .prepare(
@@ -194,8 +203,7 @@ describe('openImageDatabase: SQLite', () => {
     const path = join(dir, 'glance.sqlite');
     const raw = new Database(path);
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => imageMigrations('sqlite') } });
-    expect((await migrator.migrateTo('0005_image_members')).error).toBeUndefined();
+    await migrateUpTo(db, 'sqlite', '0005_image_members');
     const image = raw.prepare(
       `insert into images (id, status, visibility, min_disk, min_ram, protected, os_hidden, created_at, updated_at)
        values (?, 'active', 'shared', 0, 0, 0, 0, ?, ?)`,
@@ -287,11 +295,7 @@ describe('openImageDatabase: PostgreSQL', () => {
     const url = server!.url;
     const pool = new Pool({ connectionString: url });
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => imageMigrations('postgresql') },
-    });
-    expect((await migrator.migrateTo('0005_image_members')).error).toBeUndefined();
+    await migrateUpTo(db, 'postgresql', '0005_image_members');
     // The older image is shared with p1 later: the memberships are in the other order.
     await sql`insert into images (id, status, visibility, min_disk, min_ram, protected, os_hidden, created_at, updated_at)
       values ('older', 'active', 'shared', 0, 0, false, false, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'),
