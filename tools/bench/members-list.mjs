@@ -25,7 +25,9 @@ import { requireWrk, runWrk } from './lib/wrk.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(join(root, 'package.json'));
 const { openImageDatabase } = require(join(root, 'libs/db/dist/index.js'));
-const { createTestPostgresDatabase } = require(join(root, 'libs/db/dist/testing/index.js'));
+const { createTestPostgresDatabase, explainGenericPlan } = require(
+  join(root, 'libs/db/dist/testing/index.js'),
+);
 
 const IMAGES = Number(option('images', '100000'));
 const SHARED = Number(option('shared', '1000'));
@@ -248,21 +250,7 @@ for (const [index, dialect] of DIALECTS.entries()) {
     await client.query('vacuum analyze');
     // The API runs the default listing with a plan made once per connection (GENERIC_PLAN_HINT in
     // libs/db): explain that plan, whose conditions show parameters, not this run's values.
-    explain = async ({ sql, parameters }) => {
-      const literal = (value) => (typeof value === 'string' ? client.escapeLiteral(value) : String(value));
-      await client.query('begin');
-      try {
-        await client.query('set local plan_cache_mode = force_generic_plan');
-        await client.query(`prepare listing as ${sql}`);
-        const result = await client.query(
-          `explain analyze execute listing(${parameters.map(literal).join(', ')})`,
-        );
-        return result.rows.map((row) => row['QUERY PLAN']).join('\n');
-      } finally {
-        await client.query('rollback');
-        await client.query('deallocate listing');
-      }
-    };
+    explain = ({ sql, parameters }) => explainGenericPlan(client, sql, parameters, { analyze: true });
     cleanups.push(() => void client.end().catch(() => {}));
     closeSeedConnection = () => client.end();
   }

@@ -11,6 +11,7 @@ import type { DatabaseDialect } from './sql-dialect';
 import { openImageDatabase } from './database';
 import { GENERIC_PLAN_HINT } from './postgres-connection';
 import { openTestImageDatabase, removeEveryImage, type TestImageDatabase } from './testing/databases';
+import { explainGenericPlan } from './testing/postgres';
 import type { ImageListQuery, ListScope } from './types';
 
 const DIALECTS: DatabaseDialect[] = ['sqlite', 'postgresql'];
@@ -180,18 +181,10 @@ describe.each(DIALECTS)('KyselyImageMemberRepository on %s', (dialect) => {
       const client = new Client({ connectionString: test!.target.url });
       await client.connect();
       try {
-        await client.query('begin');
-        await client.query('set local enable_seqscan = off');
         // The listing runs with the plan made once for any project (GENERIC_PLAN_HINT): explain that one.
-        await client.query('set local plan_cache_mode = force_generic_plan');
-        await client.query(`prepare listing as ${sql}`);
-        const literal = (value: unknown) =>
-          typeof value === 'string' ? client.escapeLiteral(value) : String(value as number | boolean);
-        const result = await client.query<{ 'QUERY PLAN': string }>(
-          `explain execute listing(${parameters.map(literal).join(', ')})`,
-        );
-        await client.query('rollback');
-        const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
+        const plan = await explainGenericPlan(client, sql, parameters, {
+          settings: { enable_seqscan: 'off' },
+        });
         // A generic plan: the project is a parameter, not the value of this run.
         expect(plan).toMatch(/Index Cond: \(owner = \$\d+\)/);
         // Read backwards (newest first): in the order of the page, no sort of the part.

@@ -5,6 +5,8 @@
  */
 export {
   createTestPostgresDatabase,
+  explainGenericPlan,
+  type ExplainGenericPlanOptions,
   glanceTsConnections,
   TEST_POSTGRES_URL_ENV,
   type TestPostgresDatabase,

@@ -93,3 +93,49 @@ export async function glanceTsConnections(url: string): Promise<number> {
     await client.end();
   }
 }
+
+export interface ExplainGenericPlanOptions {
+  /** EXPLAIN ANALYZE (runs the statement) instead of EXPLAIN. */
+  analyze?: boolean;
+  /** Settings for the explain only (SET LOCAL), such as `{ enable_seqscan: 'off' }`. */
+  settings?: Record<string, string>;
+}
+
+/**
+ * The plan PostgreSQL runs for `sql` (with `$n` placeholders) when glance-ts marks it
+ * GENERIC_PLAN_HINT: prepared and executed with `parameters` under `plan_cache_mode =
+ * force_generic_plan`, so its conditions show parameters, not the values of this run. One line per
+ * plan node, as psql prints it. The session is left as it was (the transaction rolled back, the
+ * statement deallocated).
+ */
+export async function explainGenericPlan(
+  client: Client,
+  sql: string,
+  parameters: readonly unknown[],
+  { analyze = false, settings = {} }: ExplainGenericPlanOptions = {},
+): Promise<string> {
+  const literal = (value: unknown): string => {
+    if (value === null) return 'null';
+    if (value instanceof Date) return client.escapeLiteral(value.toISOString());
+    if (typeof value === 'string') return client.escapeLiteral(value);
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    throw new Error(`explainGenericPlan: no SQL literal for a ${typeof value} parameter`);
+  };
+  const name = 'glance_ts_explained';
+  await client.query('begin');
+  let prepared = false;
+  try {
+    for (const [setting, value] of Object.entries({ ...settings, plan_cache_mode: 'force_generic_plan' }))
+      await client.query('select set_config($1, $2, true)', [setting, value]);
+    await client.query(`prepare ${name} as ${sql}`);
+    prepared = true;
+    const result = await client.query<{ 'QUERY PLAN': string }>(
+      `explain ${analyze ? 'analyze ' : ''}execute ${name}(${parameters.map(literal).join(', ')})`,
+    );
+    return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+  } finally {
+    await client.query('rollback');
+    // A prepared statement belongs to the session, not to the transaction.
+    if (prepared) await client.query(`deallocate ${name}`);
+  }
+}
