@@ -210,7 +210,11 @@ function inIndexOrder(sort: readonly SortSpec[]): boolean {
  * Filters that leave a listing's plan alone: visibility and member_status choose the scope parts
  * (fixed SQL, no values), os_hidden filters rows that no index serves.
  */
-const VALUE_INDEPENDENT_FILTERS: ReadonlySet<string> = new Set(['visibility', 'memberStatus', 'osHidden']);
+const VALUE_INDEPENDENT_FILTERS: ReadonlySet<string> = new Set<keyof ImageListQuery['filters']>([
+  'visibility',
+  'memberStatus',
+  'osHidden',
+]);
 
 /**
  * Whether the plan of a listing page is the same whatever its values: no filter but the scope's

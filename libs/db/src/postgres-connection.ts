@@ -59,8 +59,9 @@ const PREPARED_STATEMENTS_PER_CONNECTION = 64;
 const PG_CACHED_PLAN_CHANGED = '0A000';
 
 /**
- * The comment that marks a SELECT whose best plan does not depend on its values (see
- * listPlanIsValueIndependent), written right after `select`. Such a statement runs with
+ * The comment that marks a SELECT whose best plan does not depend on its values (a read by primary
+ * key, a listing that listPlanIsValueIndependent accepts: planOnce in the repository), written
+ * right after `select`. Such a statement runs with
  * `plan_cache_mode = force_generic_plan`: PostgreSQL plans it once per connection and reuses the
  * plan. Left to itself it plans the default listing for every request (0.3 ms of the server's
  * 0.5), because its generic plan's estimate, made for an average project, is a little dearer than
