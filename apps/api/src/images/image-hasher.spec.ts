@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,6 +44,55 @@ async function hashChunks(chunks: Buffer[], options: ImageHasherOptions = { pool
   });
   await pipeline(Readable.from(chunks, { objectMode: false }), hasher, sink);
   return { output: Buffer.concat(output), digest: await hasher.digest() };
+}
+
+/**
+ * Streams the chunks through a hasher offered a file, as the file store offers it: the consumer
+ * writes what the hasher passes on at its offset, the hasher's lane the rest. `offerAfter`: offer
+ * the file once the consumer got that many bytes (default: before the first).
+ */
+async function hashIntoFile(
+  chunks: Buffer[],
+  options: ImageHasherOptions = { pool },
+  { offerAfter = -1, flags = 'w+' }: { offerAfter?: number; flags?: string } = {},
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'glance-ts-hasher-'));
+  const path = join(dir, 'image');
+  closeSync(openSync(path, 'w'));
+  const fd = openSync(path, flags);
+  try {
+    const hasher = createImageHasher(options);
+    let emitted = 0;
+    const runs: number[] = [];
+    let stopped: Promise<void> | null = null;
+    const offer = () =>
+      (stopped = hasher.writeIntoFile({ fd, written: (bytes) => runs.push(bytes) }).stopped);
+    if (offerAfter < 0) offer();
+    const consumer = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        writeSync(fd, chunk, 0, chunk.length, emitted);
+        emitted += chunk.length;
+        if (!stopped && offerAfter >= 0 && emitted >= offerAfter) offer();
+        callback();
+      },
+    });
+    const outcome = await pipeline(Readable.from(chunks, { objectMode: false }), hasher, consumer).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    await stopped;
+    return {
+      outcome,
+      hasher,
+      emitted,
+      runs,
+      file: readFileSync(path),
+      digest: outcome ? null : await hasher.digest(),
+    };
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Threads of this process (workers are threads): what is left running after a hasher fails. */
@@ -172,6 +223,77 @@ describe('ImageHasher', () => {
     await expect(hasher.digest()).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
     await new Promise((resolve) => hasher.once('close', resolve));
     expect(pool.laneCounts.busy).toBe(0);
+  });
+
+  describe('offered a file', () => {
+    // The test pool's ring is 256 KiB, as is the in-thread limit; slots are 64 KiB.
+    const fileSizes = [
+      0,
+      1,
+      65_536,
+      256 * 1024,
+      256 * 1024 + 1,
+      5 * 65_536 - 1,
+      5 * 65_536,
+      3 * 1024 * 1024 + 7,
+    ];
+
+    it.each(fileSizes)('writes into it what it does not pass on (%d bytes)', async (size) => {
+      const data = randomBytes(size);
+      for (const [, chunkSizes] of chunkings) {
+        const { file, emitted, runs, digest } = await hashIntoFile(chunked(data, chunkSizes));
+        expect(digest).toEqual(expected(data));
+        expect(file.equals(data)).toBe(true);
+        const direct = runs.reduce((sum, bytes) => sum + bytes, 0);
+        expect(emitted + direct).toBe(size);
+        // Only what was staged in-thread is passed on; a lane writes the rest.
+        if (size > 256 * 1024) expect(emitted).toBeLessThanOrEqual(256 * 1024);
+        else expect(direct).toBe(0);
+      }
+    });
+
+    it('writes from the next byte not passed on when offered mid-stream', async () => {
+      const data = randomBytes(2 * 1024 * 1024 + 3);
+      // Offered while its lane is at work: after more than the in-thread limit was passed on.
+      const { file, emitted, runs, digest } = await hashIntoFile(
+        chunked(data, [65_536, 7, 100_003]),
+        { pool },
+        {
+          offerAfter: 1024 * 1024,
+        },
+      );
+      expect(digest).toEqual(expected(data));
+      expect(file.equals(data)).toBe(true);
+      expect(emitted).toBeGreaterThanOrEqual(1024 * 1024);
+      expect(emitted).toBeLessThan(data.length);
+      expect(emitted + runs.reduce((sum, bytes) => sum + bytes, 0)).toBe(data.length);
+    });
+
+    it('passes everything on when it hashes in-thread', async () => {
+      const data = randomBytes(1024 * 1024);
+      const { file, emitted, runs, digest } = await hashIntoFile(chunked(data, [65_536]), { pool: null });
+      expect(digest).toEqual(expected(data));
+      expect(file.equals(data)).toBe(true);
+      expect([emitted, runs]).toEqual([data.length, []]);
+    });
+
+    it('fails with the write error, and reports stopped once the workers are gone', async () => {
+      const freshPool = new HashWorkerPool({ slotBytes: 64 * 1024, slotCount: 4 });
+      const threadsBefore = threadCount();
+      // A read-only descriptor: the worker's write fails with EBADF. Through the lane from the first
+      // byte, so that nothing is passed on for the consumer to write.
+      const { outcome, hasher, file, emitted } = await hashIntoFile(
+        chunked(randomBytes(1024 * 1024), [65_536]),
+        { pool: freshPool, inThreadLimit: 0 },
+        { flags: 'r' },
+      );
+      expect(emitted).toBe(0);
+      expect(outcome).toMatchObject({ code: 'EBADF', syscall: 'write' });
+      await expect(hasher.digest()).rejects.toMatchObject({ code: 'EBADF' });
+      expect(file.length).toBe(0);
+      expect(freshPool.laneCounts).toEqual({ busy: 0, idle: 0 });
+      expect(await waitForThreads(threadsBefore)).toBeLessThanOrEqual(threadsBefore);
+    });
   });
 
   it('does not leave an unhandled rejection when nobody asks for the digest of a failed stream', async () => {

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import type { DirectFileTarget, DirectFileWrites, FileWritingSource } from '@glance-ts/stores';
 import { defaultHashWorkerPool, type HashLane, type HashWorkerPool } from './hash-workers';
 
 /** Glance's `os_hash_algo` (its `[DEFAULT] hashing_algorithm` default). */
@@ -57,8 +58,12 @@ type Mode = 'staging' | 'lane' | 'in-thread';
  *
  * `digest()` resolves after the last byte (before 'end' reaches the consumer) and rejects when the
  * stream fails or is destroyed; a destroyed hasher ends its workers rather than reusing them.
+ *
+ * Offered a file (`writeIntoFile`, by the file store), a hasher whose image goes through a lane
+ * stops passing chunks on from then: the lane's workers write them into the file (see
+ * `HashLane.writeInto`). What was passed on before, the staged bytes at least, is the consumer's.
  */
-export class ImageHasher extends Transform {
+export class ImageHasher extends Transform implements FileWritingSource {
   readonly maxBytes: number;
   private readonly pool: HashWorkerPool | null;
   private readonly inThreadLimit: number;
@@ -70,6 +75,13 @@ export class ImageHasher extends Transform {
   /** Copy of the bytes hashed while staging, replayed into a lane. */
   private staged: Buffer | null = null;
   private lane: HashLane | null = null;
+  /** Bytes passed on to the consumer: the file offset from which the lane writes. */
+  private emitted = 0;
+  /** The file offered by the store, and whether the lane writes into it. */
+  private fileTarget: DirectFileTarget | null = null;
+  private writingFile = false;
+  private readonly fileWritesStopped: Promise<void>;
+  private resolveFileWritesStopped!: () => void;
   private result: ImageDigest | null = null;
   private readonly settled: Promise<ImageDigest>;
   private resolveDigest!: (digest: ImageDigest) => void;
@@ -91,6 +103,18 @@ export class ImageHasher extends Transform {
     });
     // A caller that never asks for the digest of a failed stream must not get an unhandled rejection.
     this.settled.catch(() => undefined);
+    this.fileWritesStopped = new Promise<void>((resolve) => (this.resolveFileWritesStopped = resolve));
+  }
+
+  /**
+   * The store's file: a lane writes into it from the next byte not passed on yet (a lane acquired
+   * later, from the first byte after the staged ones). An image hashed in-thread is all passed on.
+   */
+  writeIntoFile(target: DirectFileTarget): DirectFileWrites {
+    if (this.fileTarget) throw new Error('the hasher already writes into a file');
+    this.fileTarget = target;
+    if (this.mode === 'lane' && this.lane) this.attachFile(this.lane);
+    return { stopped: this.fileWritesStopped };
   }
 
   /** The digest once the stream ended cleanly; rejects with the stream's error otherwise. */
@@ -115,7 +139,7 @@ export class ImageHasher extends Transform {
         callback(error as Error);
         return;
       }
-      this.push(chunk);
+      if (!this.writingFile) this.passOn(chunk);
       if (copied === chunk.length) callback();
       else void this.copyRest(lane, chunk.subarray(copied), callback);
       return;
@@ -124,7 +148,7 @@ export class ImageHasher extends Transform {
       this.md5!.update(chunk);
       this.sha512!.update(chunk);
     }
-    this.push(chunk);
+    this.passOn(chunk);
     callback();
   }
 
@@ -156,14 +180,28 @@ export class ImageHasher extends Transform {
     this.sha512 = null;
     this.staged = null;
     if (!lane) {
+      this.resolveFileWritesStopped();
       callback(error);
       return;
     }
-    // The workers may still be hashing queued slots of this image: end them before reporting.
-    this.pool!.discard(lane, error ?? undefined).then(
-      () => callback(error),
-      () => callback(error),
-    );
+    // The workers may still be hashing (and writing) queued slots of this image: end them before
+    // reporting, and before the store may close the file they write into.
+    const ended = () => {
+      this.resolveFileWritesStopped();
+      callback(error);
+    };
+    this.pool!.discard(lane, error ?? undefined).then(ended, ended);
+  }
+
+  private passOn(chunk: Buffer): void {
+    this.emitted += chunk.length;
+    this.push(chunk);
+  }
+
+  private attachFile(lane: HashLane): void {
+    const target = this.fileTarget!;
+    lane.writeInto(target.fd, this.emitted, (bytes) => target.written(bytes));
+    this.writingFile = true;
   }
 
   /** Hashes in-thread while keeping the bytes, until the image proves larger than the limit. */
@@ -187,6 +225,7 @@ export class ImageHasher extends Transform {
     // and the in-thread hashes of them are dropped. The current chunk goes through the lane path.
     this.lane = lane;
     this.mode = 'lane';
+    if (this.fileTarget) this.attachFile(lane);
     if (stagedBytes > 0) lane.copyIn(this.staged!.subarray(0, stagedBytes));
     this.staged = null;
     this.md5 = null;
@@ -210,6 +249,8 @@ export class ImageHasher extends Transform {
     this.result = { size: this.size, checksum, osHashValue };
     this.md5 = null;
     this.sha512 = null;
+    // The digests come after every write of the lane's workers.
+    this.resolveFileWritesStopped();
     this.resolveDigest(this.result);
   }
 }

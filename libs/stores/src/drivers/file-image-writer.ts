@@ -28,12 +28,49 @@ export interface FileImageWriterOptions {
   thinProvisioning: boolean;
   /** Bytes buffered while a write is in flight before the source is paused. */
   highWaterMark: number;
-  /**
-   * Start an fdatasync in the background after this many bytes written since the last one (0: never).
-   * The kernel then writes the image back while the rest arrives, instead of all of it in the
-   * caller's final fdatasync.
-   */
-  writebackBytes?: number;
+  /** Started for every run written; the caller's when it also writes into the file by other means. */
+  writeback?: BackgroundWriteback;
+}
+
+/**
+ * An fdatasync started in the background after every `everyBytes` written since the last one (0:
+ * never), so the kernel writes the image back while the rest arrives instead of all of it in the
+ * final fdatasync. One at a time; a failure is kept and thrown by the next `throwIfFailed()`.
+ */
+export class BackgroundWriteback {
+  private bytesSinceSync = 0;
+  private running: Promise<void> | null = null;
+  private failure: unknown = null;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly everyBytes: number,
+  ) {}
+
+  written(bytes: number): void {
+    this.bytesSinceSync += bytes;
+    if (this.everyBytes <= 0 || this.bytesSinceSync < this.everyBytes || this.running) return;
+    this.bytesSinceSync = 0;
+    // Not awaited: writing goes on meanwhile.
+    this.running = this.handle
+      .datasync()
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Waits for the fdatasync in flight; throws the first failure. */
+  async settle(): Promise<void> {
+    await this.running;
+    this.throwIfFailed();
+  }
 }
 
 /**
@@ -54,10 +91,7 @@ export class FileImageWriter extends Writable {
   /** Thin provisioning: pieces of the chunk being assembled, and its length so far. */
   private chunkPieces: Buffer[] = [];
   private chunkFill = 0;
-  private readonly writebackBytes: number;
-  private bytesSinceWriteback = 0;
-  private writeback: Promise<void> | null = null;
-  private writebackError: unknown = null;
+  private readonly writeback: BackgroundWriteback | null;
 
   constructor(
     private readonly handle: FileHandle,
@@ -66,7 +100,7 @@ export class FileImageWriter extends Writable {
     super({ highWaterMark: options.highWaterMark, decodeStrings: true });
     this.chunkSize = options.chunkSize;
     this.thin = options.thinProvisioning;
-    this.writebackBytes = options.writebackBytes ?? 0;
+    this.writeback = options.writeback ?? null;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -85,10 +119,7 @@ export class FileImageWriter extends Writable {
   override _final(callback: (error?: Error | null) => void): void {
     if (this.chunkFill > 0) this.closeChunk();
     this.flush()
-      .then(() => this.writeback)
-      .then(() => {
-        if (this.writebackError) throw this.writebackError;
-      })
+      .then(() => this.writeback?.settle())
       .then(() => callback(), callback);
   }
 
@@ -149,21 +180,9 @@ export class FileImageWriter extends Writable {
     this.pendingBytes = 0;
     for (const run of runs) {
       await writeFully(this.handle, run.buffers, run.position, run.bytes);
-      this.bytesSinceWriteback += run.bytes;
+      this.writeback?.written(run.bytes);
     }
-    if (this.writebackError) throw this.writebackError;
-    if (this.writebackBytes > 0 && this.bytesSinceWriteback >= this.writebackBytes && !this.writeback) {
-      this.bytesSinceWriteback = 0;
-      // Not awaited: writing goes on meanwhile. A failure is reported by the next flush or the end.
-      this.writeback = this.handle
-        .datasync()
-        .catch((error: unknown) => {
-          this.writebackError ??= error;
-        })
-        .finally(() => {
-          this.writeback = null;
-        });
-    }
+    this.writeback?.throwIfFailed();
   }
 }
 

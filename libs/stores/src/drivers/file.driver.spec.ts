@@ -1,12 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FileStoreConfig } from '@glance-ts/config';
 import { FileStoreDriver } from './file.driver';
 import {
+  type DirectFileTarget,
+  type DirectFileWrites,
+  type FileWritingSource,
   StoreBadLocationError,
   StoreDuplicateError,
   StoreFullError,
@@ -72,6 +77,73 @@ function stalledSource(before: Buffer, gate: Promise<void>, failure?: Error): Re
     })(),
     { objectMode: false },
   );
+}
+
+/**
+ * A FileWritingSource as the upload hasher is one: it passes on the first `emitted` bytes and, when
+ * offered the file, writes the rest into it itself, run by run, reporting each. With `failure` it
+ * fails half-way and, like a worker finishing the write it was in, writes once more 50 ms later
+ * before it reports that it stopped.
+ */
+class DirectWritingSource extends Readable implements FileWritingSource {
+  target: DirectFileTarget | null = null;
+  /** The late write's error: EBADF had the store closed the file before the source stopped. */
+  lateWriteError: unknown = null;
+  /** Set when the source reports that it stopped writing. */
+  hasStopped = false;
+  private started = false;
+  private resolveStopped!: () => void;
+  private readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
+
+  constructor(
+    private readonly data: Buffer,
+    private readonly emitted: number,
+    private readonly failure?: Error,
+  ) {
+    super();
+  }
+
+  writeIntoFile(target: DirectFileTarget): DirectFileWrites {
+    this.target = target;
+    return { stopped: this.stopped };
+  }
+
+  override _read(): void {
+    if (this.started) return;
+    this.started = true;
+    this.push(this.data.subarray(0, this.emitted));
+    void this.writeRest();
+  }
+
+  private async writeRest(): Promise<void> {
+    const target = this.target;
+    if (!target) {
+      this.push(this.data.subarray(this.emitted));
+      this.push(null);
+      return;
+    }
+    const run = 100_003;
+    for (let position = this.emitted; position < this.data.length; position += run) {
+      await sleep(1);
+      if (this.failure && position - this.emitted > (this.data.length - this.emitted) / 2) {
+        this.destroy(this.failure);
+        await sleep(50);
+        try {
+          writeSync(target.fd, this.data, position, Math.min(run, this.data.length - position), position);
+        } catch (error) {
+          this.lateWriteError = error;
+        }
+        this.hasStopped = true;
+        this.resolveStopped();
+        return;
+      }
+      const end = Math.min(position + run, this.data.length);
+      writeSync(target.fd, this.data, position, end - position, position);
+      target.written(end - position);
+    }
+    this.resolveStopped();
+    this.push(null);
+  }
 }
 
 const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');
@@ -254,6 +326,40 @@ describe('FileStoreDriver', () => {
     const store = driver({ fileMode: 0o640 });
     const { url } = await store.add('perm', source(Buffer.from('data')));
     expect((await stat(url.slice('file://'.length))).mode & 0o777).toBe(0o640);
+  });
+
+  describe('a source that writes into the file itself', () => {
+    it('is offered the file and writes what it does not pass on', async () => {
+      const store = driver();
+      const data = randomBytes(3 * MiB + 5);
+      const directSource = new DirectWritingSource(data, 100_003);
+      const { url, size } = await store.add('direct', directSource);
+      expect(directSource.target?.fd).toEqual(expect.any(Number));
+      expect(size).toBe(data.length);
+      expect(sha512(await readFile(url.slice('file://'.length)))).toBe(sha512(data));
+    });
+
+    it('is not offered the file with thin provisioning, whose chunks the store must inspect', async () => {
+      const store = driver({ thinProvisioning: true });
+      const data = Buffer.concat([randomBytes(MiB), Buffer.alloc(MiB), randomBytes(5)]);
+      const directSource = new DirectWritingSource(data, 100_003);
+      const { url, size } = await store.add('thin', directSource);
+      expect(directSource.target).toBeNull();
+      expect(size).toBe(data.length);
+      expect(sha512(await readFile(url.slice('file://'.length)))).toBe(sha512(data));
+    });
+
+    it('keeps the file open until a failed source stopped writing, then removes it', async () => {
+      const store = driver();
+      const failure = new Error('client went away');
+      const directSource = new DirectWritingSource(randomBytes(2 * MiB), 1000, failure);
+      const adding = store.add('failed', directSource);
+      await expect(adding).rejects.toBe(failure);
+      // The store answered only after the source stopped, and the source's last write found the file.
+      expect(directSource.hasStopped).toBe(true);
+      expect(directSource.lateWriteError).toBeNull();
+      expect(await readdir(dataDir)).toEqual([]);
+    });
   });
 
   it('maps ENOSPC to StoreFullError and removes the temporary file', async () => {

@@ -5,9 +5,11 @@ import { addAbortSignal, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileStoreConfig } from '@glance-ts/config';
 import type { FileStorePropertiesDto } from '@glance-ts/contracts';
-import { FileImageWriter } from './file-image-writer';
+import { BackgroundWriteback, FileImageWriter } from './file-image-writer';
 import { FileRangeStream } from './file-range-stream';
 import {
+  type DirectFileWrites,
+  isFileWritingSource,
   StoreBadLocationError,
   type StoredImage,
   StoreDuplicateError,
@@ -267,15 +269,29 @@ export class FileStoreDriver extends StoreDriver<'file'> {
     const temporaryPath = join(this.directory, temporaryName);
     this.activeTemporaryFiles.add(temporaryName);
     let handle: FileHandle | null = null;
+    let direct: DirectFileWrites | null = null;
     let published = false;
     try {
       handle = await this.createTemporaryFile(temporaryPath);
+      const writeback = new BackgroundWriteback(handle, this.durable ? this.writebackBytes : 0);
       const writer = new FileImageWriter(handle, {
         chunkSize: this.config.chunkSize,
         thinProvisioning: this.config.thinProvisioning,
         highWaterMark: this.writeHighWaterMark,
-        writebackBytes: this.durable ? this.writebackBytes : 0,
+        writeback,
       });
+      // A source that writes into the file itself (the upload hasher) is offered it, unless chunks
+      // must be inspected for thin provisioning. It writes what it no longer passes on.
+      let directBytes = 0;
+      if (!this.config.thinProvisioning && isFileWritingSource(data)) {
+        direct = data.writeIntoFile({
+          fd: handle.fd,
+          written: (bytes) => {
+            directBytes += bytes;
+            writeback.written(bytes);
+          },
+        });
+      }
       // An abort destroys the writer with the signal's reason, which pipeline then rejects with.
       const onAbort = () => writer.destroy(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -283,12 +299,15 @@ export class FileStoreDriver extends StoreDriver<'file'> {
       if (signal?.aborted) onAbort();
       try {
         await pipeline(data, writer);
+        await direct?.stopped;
+        await writeback.settle();
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
       signal?.throwIfAborted();
+      const size = writer.size + directBytes;
       // A skipped trailing chunk left no bytes behind: extend the file over the hole.
-      if (this.config.thinProvisioning) await handle.truncate(writer.size);
+      if (this.config.thinProvisioning) await handle.truncate(size);
       if (this.config.fileMode !== null) await handle.chmod(this.config.fileMode);
       if (this.durable) await handle.datasync();
       await handle.close();
@@ -296,9 +315,15 @@ export class FileStoreDriver extends StoreDriver<'file'> {
       await this.publish(temporaryPath, finalPath, url);
       published = true;
       if (this.durable) await syncDirectory(this.directory);
-      return writer.size;
+      return size;
     } finally {
       this.activeTemporaryFiles.delete(temporaryName);
+      if (direct) {
+        // The source's workers may still write into the file: stop them before closing it, or a
+        // late write could land in whatever file is opened next under the same descriptor.
+        if (!data.destroyed && !data.readableEnded) data.destroy();
+        await direct.stopped;
+      }
       if (handle) await handle.close().catch(() => undefined);
       if (!published) await unlink(temporaryPath).catch(() => undefined);
     }
