@@ -362,6 +362,22 @@ describe('FileStoreDriver', () => {
     });
   });
 
+  it("maps a source's ENOSPC to StoreFullError also when the caller aborts with it", async () => {
+    // The images service aborts the write with the error its hasher raised: a failed write of the
+    // hash lane's worker reaches the store as the abort's reason.
+    const store = driver();
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const directSource = new DirectWritingSource(randomBytes(2 * MiB), 1000, full);
+    const abort = new AbortController();
+    directSource.on('error', (error) => abort.abort(error));
+    const error = await store
+      .add('full', directSource, { signal: abort.signal })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreFullError);
+    expect((error as Error).cause).toBe(full);
+    expect(await readdir(dataDir)).toEqual([]);
+  });
+
   it('maps ENOSPC to StoreFullError and removes the temporary file', async () => {
     const store = driver();
     await store.start();

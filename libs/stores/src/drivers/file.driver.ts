@@ -387,8 +387,10 @@ export class FileStoreDriver extends StoreDriver<'file'> {
   }
 
   /** File system errors as the store errors the images service maps; the abort reason as is. */
-  private storeError(error: unknown, signal?: AbortSignal): unknown {
-    if (signal?.aborted) return signal.reason;
+  private storeError(failure: unknown, signal?: AbortSignal): unknown {
+    // An abort's reason may be the file's own failure: a FileWritingSource whose write failed
+    // errors its stream, and the caller aborts the write with that error.
+    const error: unknown = signal?.aborted ? signal.reason : failure;
     if (error instanceof StoreError) return error;
     if (isCode(error, 'ENOSPC', 'EDQUOT', 'EFBIG')) {
       return new StoreFullError(`No space left in ${this.directory}`, this.id, { cause: error });

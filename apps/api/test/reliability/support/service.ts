@@ -28,6 +28,11 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Stores instead of `local` (a file store) and `web`: enabled_backends, the default, their sections. */
   stores?: { enabled: string; default: string; sections: string };
+  /**
+   * RLIMIT_FSIZE of the service's processes (`prlimit --fsize`): a write past it fails with EFBIG
+   * (Node ignores SIGXFSZ), as a write to a full disk fails with ENOSPC, without filling one.
+   */
+  fileSizeLimit?: number;
 }
 
 /** One access-log line of the service: `req-… "METHOD url" status ms`. */
@@ -216,7 +221,11 @@ connection = ${this.options.database ?? 'sqlite:///glance.sqlite'}
 
   private async launch(): Promise<void> {
     this.launchedAt = this.output.length;
-    const child = spawn(process.execPath, [MAIN, '--config-file', join(this.dir, 'glance-api.conf')], {
+    const command = [process.execPath, MAIN, '--config-file', join(this.dir, 'glance-api.conf')];
+    // prlimit execs the command: the child's pid stays the primary's.
+    if (this.options.fileSizeLimit !== undefined)
+      command.unshift('prlimit', `--fsize=${this.options.fileSizeLimit}`, '--');
+    const child = spawn(command[0], command.slice(1), {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...this.options.env },
     });
