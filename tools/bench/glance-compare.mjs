@@ -375,6 +375,18 @@ try {
     console.log(`failed attempts (repeated): ${[...failures].map(([name, n]) => `${name} ${n}`).join(', ')}`);
   const upload1 = results.get('upload\u0000glance-ts');
   console.log(`glance-ts upload core-s / floor: ${f(median(upload1, 'cs') / copyHash)}`);
+  // The machine is shared: a slow minute hits one round of both servers and the floor alike, so the
+  // ratio within each round is steadier than the ratio of medians taken over different rounds.
+  const glanceUpload = results.get('upload\u0000Glance 25');
+  const roundRatios = (ratio) => stats(upload1.map((_, round) => ratio(round)));
+  const wallRatios = roundRatios((round) => upload1[round].wall / glanceUpload[round].wall);
+  const floorRatios = roundRatios(
+    (round) => upload1[round].cs / (floor.copy[round].cs + floor.md5[round].cs + floor.sha512[round].cs),
+  );
+  console.log(
+    `${sizeText} upload, ratios within each round (min / median / max): wall / Glance's ${f(wallRatios.min)} / ${f(wallRatios.median)} / ${f(wallRatios.max)}; ` +
+      `core-s / that round's floor ${f(floorRatios.min)} / ${f(floorRatios.median)} / ${f(floorRatios.max)}`,
+  );
 } finally {
   for (const server of servers) if (server.process.exitCode === null) server.process.kill('SIGTERM');
 }
