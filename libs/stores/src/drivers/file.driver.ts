@@ -26,8 +26,10 @@ import { StoreDriver } from './store-driver';
 const FILE_URL_PREFIX = 'file://';
 
 /**
- * Bytes the writer buffers while a write is in flight; the next writev takes all of them. The
- * kernel's copy into the page cache is cheapest while the data is still in the CPU's caches. Per
+ * Bytes the writer buffers while a write is in flight; the next writev takes all of them. It writes
+ * what the store writes itself: thin-provisioned images, and what a FileWritingSource passed on
+ * before writing into the file (the upload hasher's first 256 KiB). The kernel's copy into the
+ * page cache is cheapest while the data is still in the CPU's caches. Per
  * 1 GiB upload, every write into just-freed pages, two APIs side by side and uploads alternating
  * between them (2026-12-05, medians of 8): 8 MiB 3.56 and 4.12 core-s, 256 KiB 3.17 and 3.16
  * (one and two workers), the event loop paying ~0.06 of it in more system calls; 8 MiB cost up to
