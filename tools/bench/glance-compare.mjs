@@ -7,8 +7,11 @@
 // server core-seconds (user + system of the primary and its workers, from /proc) and the serving
 // workers' RSS growth; the floor in the same run: `cat` (read), `cp` (copy), `openssl dgst` (md5,
 // sha512). Every upload is verified: both services must report the md5 and sha512 of the data.
-// Not a test: numbers depend on the machine. Usage:
-//   npm run bench:glance [-- --size 1G --runs 3 --workers 2 --quick --unprimed]
+// With --store rbd both write into pools of a Ceph cluster in a Docker container (the
+// glance-ts/ceph:test image of tools/ceph/build.sh; one mon, one BlueStore OSD) instead, and the floor
+// is `rbd import` / `rbd export` of the same file. The cluster's own CPU is not counted: it is the
+// same work for both. Not a test: numbers depend on the machine. Usage:
+//   npm run bench:glance [-- --size 1G --runs 3 --workers 2 --quick --unprimed --store file|rbd]
 // Before every measured write (each upload, the floor's cp) the script syncs, so that no write
 // waits for the last one's writeback, and writes and deletes as many bytes in a scratch file, so
 // that every write lands in page-cache pages freed a moment before (see settleBeforeWrite);
@@ -17,6 +20,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startCephContainer } from './lib/ceph-container.mjs';
 import { flag, installWhenMissing, option, parseSize, requireCommands } from './lib/cli.mjs';
 import { coreSeconds, processTree, rssMiB } from './lib/proc.mjs';
 import { cleanupOnExit, startBenchApi, waitForAnswer, writeRandomFile } from './lib/run.mjs';
@@ -26,8 +30,18 @@ const runs = Number(option('runs', '3'));
 const workers = Number(option('workers', '2'));
 const big = flag('quick') ? 0 : parseSize(option('big', '4G'));
 const primed = !flag('unprimed');
+const store = option('store', 'file');
+if (!['file', 'rbd'].includes(store)) throw new Error(`--store must be file or rbd, not ${store}`);
 
-requireCommands('glance', [['curl', 'apt-get install -y curl']]);
+requireCommands('glance', [
+  ['curl', 'apt-get install -y curl'],
+  ...(store === 'rbd'
+    ? [
+        ['rbd', 'apt-get install -y ceph-common'],
+        ['docker', 'tools/ci/docker.sh'],
+      ]
+    : []),
+]);
 if (spawnSync('openssl', ['version']).status !== 0) {
   console.error('glance bench: openssl is required (apt-get install -y openssl)');
   process.exit(1);
@@ -36,10 +50,17 @@ installWhenMissing('glance', 'glance-api', 'glance-api', 'glance-api (Glance 25)
 
 const dir = mkdtempSync(join(tmpdir(), 'glance-bench-compare-'));
 const servers = [];
+let cluster = null;
 cleanupOnExit(() => {
   for (const server of servers) if (server.process.exitCode === null) server.process.kill('SIGTERM');
+  cluster?.remove();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Each service's pool, and the floor's. */
+const POOLS = { ts: 'images-ts', glance: 'images-glance', floor: 'images-floor' };
+/** rbd_store_chunk_size of both stores (Glance's default, 8 MiB), and the floor's object size. */
+const RBD_CHUNK_MIB = 8;
 
 /** Runs a command; resolves with its exit code and output (async: several run at once). */
 function run(command, args) {
@@ -185,9 +206,18 @@ bind_port = ${port}
 workers = ${workers}
 log_file = ${join(own, 'glance.log')}
 [glance_store]
-stores = file
+${
+  store === 'rbd'
+    ? `stores = rbd
+default_store = rbd
+rbd_store_pool = ${POOLS.glance}
+rbd_store_user = admin
+rbd_store_ceph_conf = ${cluster.conf}
+rbd_store_chunk_size = ${RBD_CHUNK_MIB}`
+    : `stores = file
 default_store = file
-filesystem_store_datadir = ${join(own, 'images')}
+filesystem_store_datadir = ${join(own, 'images')}`
+}
 [database]
 connection = sqlite:///${join(own, 'glance.sqlite')}
 [paste_deploy]
@@ -220,7 +250,20 @@ async function startGlanceTs(port) {
     workers,
     token: 'bench',
     roles: ['admin', 'member', 'reader'],
-    stores: { local: { type: 'file', options: { filesystem_store_datadir: join(own, 'images') } } },
+    stores:
+      store === 'rbd'
+        ? {
+            ceph: {
+              type: 'rbd',
+              options: {
+                rbd_store_pool: POOLS.ts,
+                rbd_store_user: 'admin',
+                rbd_store_ceph_conf: cluster.conf,
+                rbd_store_chunk_size: RBD_CHUNK_MIB,
+              },
+            },
+          }
+        : { local: { type: 'file', options: { filesystem_store_datadir: join(own, 'images') } } },
     traceGc: true,
   });
   const server = {
@@ -245,6 +288,16 @@ try {
   writeRandomFile(quarter, Math.floor(size / 4));
   const expected = { md5: digestOf('md5', source), sha512: digestOf('sha512', source) };
   const expectedQuarter = { md5: digestOf('md5', quarter), sha512: digestOf('sha512', quarter) };
+  if (store === 'rbd') {
+    // Room for the largest image of one service at a time (each is deleted before the next), and
+    // BlueStore's own overhead; the OSD's file is sparse.
+    const largest = Math.max(size, big);
+    cluster = await startCephContainer({
+      dir,
+      pools: Object.values(POOLS),
+      osdGiB: Math.max(10, Math.ceil((largest * 1.5) / 2 ** 30) + 6),
+    });
+  }
   const ts = await startGlanceTs(19401);
   const glance = await startGlance(19402);
 
@@ -310,11 +363,24 @@ try {
         );
         for (const i of ids) await remove(server, i);
       });
-    const copy = join(dir, 'copy.bin');
-    floor.cat.push(shellCoreSeconds(`cat ${source}`));
-    settleBeforeWrite(source);
-    floor.copy.push(shellCoreSeconds(`cp ${source} ${copy}`));
-    rmSync(copy, { force: true });
+    if (store === 'rbd') {
+      // The floor of the store itself: the rbd CLI (librbd, as both services use it) importing
+      // and exporting the same file with the stores' object size.
+      const rbdCli = `rbd --conf ${cluster.conf} --keyring ${cluster.keyring} --id admin --no-progress`;
+      const image = `${POOLS.floor}/floor-${round}`;
+      settleBeforeWrite(source);
+      floor.copy.push(
+        shellCoreSeconds(`${rbdCli} import --object-size ${RBD_CHUNK_MIB}M ${source} ${image}`),
+      );
+      floor.cat.push(shellCoreSeconds(`${rbdCli} export ${image} -`));
+      cluster.rbd(['rm', '--no-progress', image]);
+    } else {
+      const copy = join(dir, 'copy.bin');
+      floor.cat.push(shellCoreSeconds(`cat ${source}`));
+      settleBeforeWrite(source);
+      floor.copy.push(shellCoreSeconds(`cp ${source} ${copy}`));
+      rmSync(copy, { force: true });
+    }
     floor.md5.push(shellCoreSeconds(`openssl dgst -md5 ${source}`));
     floor.sha512.push(shellCoreSeconds(`openssl dgst -sha512 ${source}`));
   }
@@ -340,7 +406,7 @@ try {
 
   const sizeText = option('size', '1G');
   console.log(
-    `glance-ts beside Glance 25, file store, ${workers} workers each, curl; ${sizeText} (4 × ${sizeText}/4 at once), ${runs} alternating runs${primed ? ', synced and every write into pages freed just before' : ', unprimed'}: min / median / max`,
+    `glance-ts beside Glance 25, ${store} store, ${workers} workers each, curl; ${sizeText} (4 × ${sizeText}/4 at once), ${runs} alternating runs${primed ? ', synced and every write into pages freed just before' : ', unprimed'}: min / median / max`,
   );
   console.log(
     'work | glance-ts wall s | Glance wall s | wall ratio | glance-ts core-s | Glance core-s | cs ratio | RSS growth MiB (ts / Glance)',
@@ -367,8 +433,15 @@ try {
   );
   const median = (list, key) => stats(list.map((r) => r[key])).median;
   const copyHash = median(floor.copy, 'cs') + median(floor.md5, 'cs') + median(floor.sha512, 'cs');
+  const [read, copied] =
+    store === 'rbd'
+      ? [
+          'rbd export',
+          `rbd import ${f(median(floor.copy, 'wall'))} s wall, ${f(median(floor.copy, 'cs'))} core-s`,
+        ]
+      : ['cat', `cp ${f(median(floor.copy, 'cs'))} core-s`];
   console.log(
-    `floor (${sizeText}, medians): cat ${f(median(floor.cat, 'wall'))} s wall; cp ${f(median(floor.copy, 'cs'))} core-s; ` +
+    `floor (${sizeText}, medians): ${read} ${f(median(floor.cat, 'wall'))} s wall; ${copied}; ` +
       `openssl md5 ${f(median(floor.md5, 'cs'))}, sha512 ${f(median(floor.sha512, 'cs'))} core-s; copy + md5 + sha512 = ${f(copyHash)} core-s`,
   );
   if (failures.size)
