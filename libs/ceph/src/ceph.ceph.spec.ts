@@ -9,6 +9,7 @@ import {
   CephExistsError,
   CephNotFoundError,
   CephUnavailableError,
+  imageReadStream,
   RadosCluster,
   type RadosPool,
   orderForChunkSize,
@@ -133,6 +134,41 @@ describe('libs/ceph against a real cluster', () => {
       expect(await image.size()).toBe(2 * chunk);
     });
     await images.removeImage('io-test');
+  });
+
+  it("reads a range into the caller's buffers with overlapping calls, in call order, as a download does", async () => {
+    const data = randomBytes(3 * MiB + 777);
+    await images.createImage('read-into-test', data.length);
+    await images.withImage('read-into-test', {}, async (image) => {
+      await image.write(0, data);
+      await image.flush();
+    });
+    const image = await images.openImage('read-into-test', { readOnly: true });
+    const failures: unknown[] = [];
+    const stream = imageReadStream(image, data.length, {
+      offset: 1000,
+      length: 2 * MiB + 5,
+      onReadError: (error) => failures.push(error),
+    });
+    expect(stream.readAhead).toBe(4);
+    const buffers = Array.from({ length: 4 }, () => Buffer.alloc(300 * 1024));
+    const parts: Buffer[] = [];
+    for (;;) {
+      // Four calls at once, each taking the next range.
+      const counts = await Promise.all(buffers.map((buffer) => stream.readInto(buffer)));
+      counts.forEach((count, index) => parts.push(Buffer.from(buffers[index].subarray(0, count))));
+      if (counts.includes(0)) break;
+    }
+    expect(Buffer.concat(parts).equals(data.subarray(1000, 1000 + 2 * MiB + 5))).toBe(true);
+
+    // Destroyed with reads running: the image closes after they returned, and refuses more calls.
+    const pending = buffers.map(() => stream.readInto(Buffer.alloc(MiB)));
+    stream.destroy();
+    await Promise.allSettled(pending);
+    await new Promise((resolve) => stream.once('close', resolve));
+    await expect(image.size()).rejects.toThrow();
+    expect(failures).toEqual([]);
+    await images.removeImage('read-into-test');
   });
 
   it('snapshots, protects, clones across pools, lists children, flattens and cleans up', async () => {

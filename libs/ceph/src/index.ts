@@ -28,6 +28,7 @@ export {
 } from './errors';
 export {
   DEFAULT_IO_CONCURRENCY,
+  ImageRangeStream,
   imageReadStream,
   writeStreamToImage,
   type ImageReadStreamOptions,

@@ -15,76 +15,138 @@ export interface ImageReadStreamOptions {
   concurrency?: number;
   /** Close the image when the stream ends, fails or is destroyed (default true). */
   closeImage?: boolean;
+  /** Told of a failed `readInto` read (the stream's own reads fail the stream: 'error'). */
+  onReadError?: (error: unknown) => void;
 }
 
 /**
- * A Readable of an image's bytes, fetched with several reads in flight and delivered in order. It
- * stops asking for more while the consumer is behind (backpressure) and closes the image when it
- * ends or is destroyed, after the reads still running have returned.
+ * An image's bytes `[start, end)`: a Readable (consumers that want one: hashing, copies), fetched
+ * with several reads in flight and delivered in order, that stops asking for more while the consumer
+ * is behind (backpressure); and a source of the caller's buffers (`readInto`: the download path,
+ * which reads into pooled buffers so that nothing is allocated per chunk). A consumer uses one or
+ * the other. The image is closed when the stream ends or is destroyed, after the reads still
+ * running have returned (librbd writes into their buffers until then).
  */
+export class ImageRangeStream extends Readable {
+  /** readInto calls that may run at once: each reads the next range when it is called. */
+  readonly readAhead: number;
+  private next: number;
+  private readonly chunkSize: number;
+  /** Reads of `_read`, in order. */
+  private readonly pending: Promise<Buffer>[] = [];
+  /** readInto calls not yet returned (their buffers belong to librbd until then). */
+  private readonly lent = new Set<Promise<number>>();
+  private reading = false;
+
+  constructor(
+    private readonly image: RbdImage,
+    start: number,
+    private readonly end: number,
+    chunkSize: number,
+    private readonly concurrency: number,
+    private readonly closeImage: boolean,
+    private readonly onReadError: (error: unknown) => void = () => undefined,
+  ) {
+    super({ highWaterMark: chunkSize });
+    this.next = start;
+    this.chunkSize = chunkSize;
+    this.readAhead = concurrency;
+  }
+
+  /**
+   * Reads the next `buffer.length` bytes (fewer at the end; 0 after it) into `buffer`, which the
+   * caller keeps until this resolves. Calls may overlap: each takes its range when it is made.
+   */
+  readInto(buffer: Buffer): Promise<number> {
+    const offset = this.next;
+    const length = Math.min(buffer.length, this.end - offset);
+    if (length <= 0) return Promise.resolve(0);
+    this.next += length;
+    const read = this.image.readInto(offset, length === buffer.length ? buffer : buffer.subarray(0, length));
+    const checked = read.then(
+      (bytes) => {
+        // A later call has taken the bytes after this range: a short read would leave a gap.
+        if (bytes !== length) throw this.unexpectedEnd();
+        return bytes;
+      },
+      (error: unknown) => {
+        this.onReadError(error);
+        throw error;
+      },
+    );
+    this.lent.add(checked);
+    const forget = () => this.lent.delete(checked);
+    checked.then(forget, forget);
+    return checked;
+  }
+
+  override _read(): void {
+    if (this.reading) return;
+    this.reading = true;
+    void (async () => {
+      try {
+        for (;;) {
+          this.schedule();
+          const head = this.pending.shift();
+          if (!head) {
+            this.push(null);
+            return;
+          }
+          const data = await head;
+          if (this.destroyed) return;
+          if (data.length === 0) throw this.unexpectedEnd();
+          if (!this.push(data)) return;
+        }
+      } catch (error) {
+        this.destroy(error as Error);
+      } finally {
+        this.reading = false;
+      }
+    })();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // Free the buffers only after librbd is done writing into them, then the image handle.
+    void Promise.allSettled([...this.pending, ...this.lent])
+      .then(() => (this.closeImage ? this.image.close() : undefined))
+      .then(
+        () => callback(error),
+        (closeError: Error) => callback(error ?? closeError),
+      );
+  }
+
+  private schedule(): void {
+    while (this.pending.length < this.concurrency && this.next < this.end) {
+      const length = Math.min(this.chunkSize, this.end - this.next);
+      const read = this.image.read(this.next, length);
+      read.catch(() => undefined); // surfaced in order by _read
+      this.pending.push(read);
+      this.next += length;
+    }
+  }
+
+  private unexpectedEnd(): Error {
+    return new Error(`Unexpected end of image ${this.image.pool.name}/${this.image.name}`);
+  }
+}
+
+/** An image's bytes from `offset`, `length` of them (default: to the end); see ImageRangeStream. */
 export function imageReadStream(
   image: RbdImage,
   size: number,
   options: ImageReadStreamOptions = {},
-): Readable {
+): ImageRangeStream {
   const start = Math.min(options.offset ?? 0, size);
   const end = Math.min(options.length === undefined ? size : start + options.length, size);
-  const chunkSize = options.chunkSize ?? 4 * 1024 * 1024;
-  const concurrency = options.concurrency ?? DEFAULT_IO_CONCURRENCY;
-  const closeImage = options.closeImage ?? true;
-
-  let next = start;
-  const pending: Promise<Buffer>[] = [];
-  let reading = false;
-
-  const schedule = () => {
-    while (pending.length < concurrency && next < end) {
-      const length = Math.min(chunkSize, end - next);
-      const read = image.read(next, length);
-      read.catch(() => undefined); // surfaced in order by the pump below
-      pending.push(read);
-      next += length;
-    }
-  };
-
-  const stream = new Readable({
-    highWaterMark: chunkSize,
-    read() {
-      if (reading) return;
-      reading = true;
-      void (async () => {
-        try {
-          for (;;) {
-            schedule();
-            const head = pending.shift();
-            if (!head) {
-              stream.push(null);
-              return;
-            }
-            const data = await head;
-            if (stream.destroyed) return;
-            if (data.length === 0)
-              throw new Error(`Unexpected end of image ${image.pool.name}/${image.name}`);
-            if (!stream.push(data)) return;
-          }
-        } catch (error) {
-          stream.destroy(error as Error);
-        } finally {
-          reading = false;
-        }
-      })();
-    },
-    destroy(error, callback) {
-      // Free the buffers only after librbd is done writing into them, then the image handle.
-      void Promise.allSettled(pending)
-        .then(() => (closeImage ? image.close() : undefined))
-        .then(
-          () => callback(error),
-          (closeError: Error) => callback(error ?? closeError),
-        );
-    },
-  });
-  return stream;
+  return new ImageRangeStream(
+    image,
+    start,
+    end,
+    options.chunkSize ?? 4 * 1024 * 1024,
+    options.concurrency ?? DEFAULT_IO_CONCURRENCY,
+    options.closeImage ?? true,
+    options.onReadError,
+  );
 }
 
 export interface ImageWriteOptions {

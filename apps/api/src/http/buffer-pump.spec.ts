@@ -137,6 +137,71 @@ describe('pumpToResponse', () => {
     expect(destroyed).toBe(true);
   });
 
+  /**
+   * A source like the rbd store's: each call takes the next range when it is made, reads complete
+   * out of order (random delays), and it counts the reads running at once.
+   */
+  function readAheadSource(data: Buffer, readAhead: number, failAtCall = Infinity) {
+    const state = { running: 0, maxRunning: 0, calls: 0, runningAtDestroy: -1 };
+    let next = 0;
+    const source: BufferSource = {
+      readAhead,
+      async readInto(buffer) {
+        const call = ++state.calls;
+        const offset = next;
+        const length = Math.min(buffer.length, data.length - offset);
+        next += Math.max(0, length);
+        state.running++;
+        state.maxRunning = Math.max(state.maxRunning, state.running);
+        try {
+          await sleep(Math.floor(Math.random() * 4));
+          if (call === failAtCall) throw new Error('OSD went away');
+          if (length <= 0) return 0;
+          data.copy(buffer, 0, offset, offset + length);
+          return length;
+        } finally {
+          state.running--;
+        }
+      },
+      destroy() {
+        state.runningAtDestroy = state.running;
+      },
+    };
+    return { source, state };
+  }
+
+  it.each([1, 2, 4])('reads ahead %i at a time and still sends the bytes in order', async (readAhead) => {
+    const data = randomBytes(200 * 1024 + 5);
+    const { source, state } = readAheadSource(data, readAhead);
+    const pool = new BufferPool(4096, 8);
+    serve = async (response) => {
+      response.writeHead(200, { 'content-length': String(data.length) });
+      await pumpToResponse(source, response, data.length, pool, 4);
+    };
+    const received = await fetchAll();
+    expect(await pumped).toBe('ok');
+    expect([received.body.length, sha(received.body)]).toEqual([data.length, sha(data)]);
+    expect(state.maxRunning).toBe(readAhead);
+    expect(pool.allocated).toBeLessThanOrEqual(4);
+    expect(state.runningAtDestroy).toBe(0);
+  });
+
+  it('destroys a failed read-ahead source only once its other reads have returned', async () => {
+    const data = randomBytes(100 * 1024);
+    const { source, state } = readAheadSource(data, 4, 10);
+    const pool = new BufferPool(4096, 8);
+    serve = async (response) => {
+      response.writeHead(200, { 'content-length': String(data.length) });
+      await pumpToResponse(source, response, data.length, pool, 4);
+    };
+    const received = await fetchAll();
+    expect(received.complete).toBe(false);
+    expect(String(await pumped)).toContain('OSD went away');
+    // The source's buffers were all returned before it was told to let go of them.
+    expect(state.runningAtDestroy).toBe(0);
+    expect(pool.allocated).toBeLessThanOrEqual(4);
+  });
+
   it('a source shorter than promised cuts the response short', async () => {
     const data = randomBytes(3000);
     const source = await fileSource(data);

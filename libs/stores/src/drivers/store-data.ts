@@ -32,6 +32,12 @@ export interface StoreReadOptions {
 export interface BufferSource {
   /** Resolves the bytes read into `buffer`, 0 at the end. */
   readInto(buffer: Buffer): Promise<number>;
+  /**
+   * readInto calls that may run at once (default 1: one at a time). A source that allows more takes
+   * each call's range when the call is made, so the bytes still come in call order: the rbd store,
+   * whose reads each wait for an OSD round trip.
+   */
+  readonly readAhead?: number;
   /** Releases what the source holds (a file handle); idempotent. */
   destroy(error?: Error): unknown;
 }
