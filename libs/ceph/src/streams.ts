@@ -164,6 +164,11 @@ export interface ImageWriteOptions {
   signal?: AbortSignal;
   /** Called after each piece is written (or skipped) with the bytes done so far. */
   onProgress?: (bytes: number) => void;
+  /**
+   * Where pieces come from and go back to (buffers of exactly chunkSize bytes), so that uploads
+   * reuse them instead of allocating (concurrency + 1) × chunkSize each. Default: allocated here.
+   */
+  pieces?: { take(): Buffer; give(buffer: Buffer): void };
 }
 
 /**
@@ -185,10 +190,16 @@ export async function writeStreamToImage(
   let failure: unknown = null;
   let written = 0;
   let done = 0;
-  // Buffers come back to this list once their write has returned, so a long upload allocates only
-  // concurrency + 1 of them.
+  // Buffers come back to this list once their write has returned, so a long upload takes only
+  // concurrency + 1 of them; at the end they go back to `pieces`.
   const spare: Buffer[] = [];
-  let piece: Buffer = Buffer.allocUnsafeSlow(chunkSize);
+  const take = (): Buffer => {
+    const buffer = options.pieces?.take() ?? Buffer.allocUnsafeSlow(chunkSize);
+    if (buffer.length !== chunkSize)
+      throw new RangeError(`a piece of ${buffer.length} bytes, not ${chunkSize}`);
+    return buffer;
+  };
+  let piece: Buffer = take();
   let filled = 0;
 
   const flushPiece = async (length: number) => {
@@ -196,7 +207,7 @@ export async function writeStreamToImage(
     written += length;
     const data = piece.subarray(0, length);
     const buffer = piece;
-    piece = spare.pop() ?? Buffer.allocUnsafeSlow(chunkSize);
+    piece = spare.pop() ?? take();
     filled = 0;
     if (zeros && data.equals(zeros.subarray(0, length))) {
       spare.push(buffer);
@@ -249,5 +260,9 @@ export async function writeStreamToImage(
   } catch (error) {
     await Promise.allSettled(inFlight);
     throw error;
+  } finally {
+    // Only buffers no write holds any more: the spare ones and the one being filled. (A failed
+    // write's buffer is left to the garbage collector.)
+    if (options.pieces) for (const buffer of [...spare, piece]) options.pieces.give(buffer);
   }
 }

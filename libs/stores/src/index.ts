@@ -7,6 +7,7 @@ export { StoreDriver } from './drivers/store-driver';
 export { createStoreDriver, type StoreDriverContext } from './drivers';
 export { StoreRegistry, type StoreRegistryConfig } from './store-registry';
 export * from './drivers/store-data';
+export { BufferPool } from './buffer-pool';
 export { FileStoreDriver, type FileStoreDriverOptions } from './drivers/file.driver';
 export { FileRangeStream } from './drivers/file-range-stream';
 export { HttpStoreDriver, type HttpStoreDriverOptions } from './drivers/http.driver';

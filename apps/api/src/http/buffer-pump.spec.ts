@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FileRangeStream, type BufferSource } from '@glance-ts/stores';
-import { BufferPool, pumpToResponse } from './buffer-pump';
+import { BufferPool, FileRangeStream, type BufferSource } from '@glance-ts/stores';
+import { pumpToResponse } from './buffer-pump';
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -1,32 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { BufferSource } from '@glance-ts/stores';
-
-/**
- * Buffers reused across downloads, so the data path allocates nothing per chunk (the V8 heap then
- * has no garbage to collect: with a new 1 MiB buffer per read, downloads spent most of their CPU in
- * GC). At most `retained` buffers are kept; more are allocated under load and dropped after use.
- */
-export class BufferPool {
-  private readonly free: Buffer[] = [];
-  /** Buffers this pool has allocated so far (the data path's allocations, for tests). */
-  allocated = 0;
-
-  constructor(
-    readonly bufferBytes: number,
-    private readonly retained: number,
-  ) {}
-
-  take(): Buffer {
-    const reused = this.free.pop();
-    if (reused) return reused;
-    this.allocated++;
-    return Buffer.allocUnsafeSlow(this.bufferBytes);
-  }
-
-  give(buffer: Buffer): void {
-    if (this.free.length < this.retained) this.free.push(buffer);
-  }
-}
+import { BufferPool, type BufferSource } from '@glance-ts/stores';
 
 /**
  * Download buffers: 1 MiB each, up to 16 kept (16 MiB) per worker. Measured on a 1 GiB download

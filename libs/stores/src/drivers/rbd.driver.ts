@@ -7,6 +7,7 @@ import {
   CephNotFoundError,
   CephPermissionError,
   CephUnavailableError,
+  DEFAULT_IO_CONCURRENCY,
   type RadosPool,
   imageReadStream,
   orderForChunkSize,
@@ -31,6 +32,7 @@ import {
   StoreWriteDeniedError,
 } from './store-data';
 import { StoreDriver } from './store-driver';
+import { BufferPool } from '../buffer-pool';
 
 const MiB = 1024 * 1024;
 
@@ -49,11 +51,18 @@ export class RbdStoreDriver extends StoreDriver<'rbd'> {
   private clusterFsid: string | null = null;
   private readonly link: RbdClusterLink;
   private readonly chunkSize: number;
+  /**
+   * Upload pieces (one RBD object each), reused across uploads: one upload's worth is kept. Each
+   * upload allocated its own before, (concurrency + 1) × 8 MiB: a 1 GiB upload then cost 9-10 full
+   * GCs (V8 mark-compacts), 3 since.
+   */
+  private readonly writePieces: BufferPool;
   private readonly logger: RbdClusterLinkOptions['logger'];
 
   constructor(config: RbdStoreConfig, options: RbdStoreDriverOptions = {}) {
     super(config);
     this.chunkSize = config.chunkSizeMiB * MiB;
+    this.writePieces = new BufferPool(this.chunkSize, DEFAULT_IO_CONCURRENCY + 1);
     this.logger = options.logger ?? { log: () => undefined, warn: () => undefined };
     this.link = new RbdClusterLink({
       storeId: config.id,
@@ -118,6 +127,7 @@ export class RbdStoreDriver extends StoreDriver<'rbd'> {
           skipZeroChunks: this.config.thinProvisioning,
           imageSize: initialSize,
           signal: options.signal,
+          pieces: this.writePieces,
         });
         await image.flush();
         await image.createSnapshot(RBD_SNAPSHOT);
