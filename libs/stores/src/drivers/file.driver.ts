@@ -29,12 +29,13 @@ const FILE_URL_PREFIX = 'file://';
  * Bytes the writer buffers while a write is in flight; the next writev takes all of them. It writes
  * what the store writes itself: thin-provisioned images, and what a FileWritingSource passed on
  * before writing into the file (the upload hasher's first 256 KiB). The kernel's copy into the
- * page cache is cheapest while the data is still in the CPU's caches. Per
- * 1 GiB upload, every write into just-freed pages, two APIs side by side and uploads alternating
- * between them (2026-12-05, medians of 8): 8 MiB 3.56 and 4.12 core-s, 256 KiB 3.17 and 3.16
- * (one and two workers), the event loop paying ~0.06 of it in more system calls; 8 MiB cost up to
- * 1.1 core-s more on some uploads, 256 KiB never. 256 KiB is also the write path's memory per
- * upload; a disk stall longer than that pauses the client through TCP, as Glance's does.
+ * page cache is cheapest while the data is still in the CPU's caches. Per 1 GiB upload, every
+ * write into just-freed pages, two APIs side by side and uploads alternating between them
+ * (2026-12-05, before the hasher wrote, medians of 8): 8 MiB 3.56 and 4.12 core-s, 256 KiB 3.17
+ * and 3.16 (one and two workers), the event loop paying ~0.06 of it in more system calls; 8 MiB
+ * cost up to 1.1 core-s more on some uploads, 256 KiB never. 256 KiB is also the write path's
+ * memory per upload; a disk stall longer than that pauses the client through TCP, as Glance's
+ * does.
  */
 export const FILE_WRITE_HIGH_WATER_MARK = 256 * 1024;
 
@@ -388,7 +389,10 @@ export class FileStoreDriver extends StoreDriver<'file'> {
     return path;
   }
 
-  /** File system errors as the store errors the images service maps; the abort reason as is. */
+  /**
+   * File system errors as the store errors the images service maps, also when one is the abort's
+   * reason; any other abort reason as is.
+   */
   private storeError(failure: unknown, signal?: AbortSignal): unknown {
     // An abort's reason may be the file's own failure: a FileWritingSource whose write failed
     // errors its stream, and the caller aborts the write with that error.
