@@ -28,10 +28,7 @@ export interface ImageReadStreamOptions {
  * running have returned (librbd writes into their buffers until then).
  */
 export class ImageRangeStream extends Readable {
-  /** readInto calls that may run at once: each reads the next range when it is called. */
-  readonly readAhead: number;
   private next: number;
-  private readonly chunkSize: number;
   /** Reads of `_read`, in order. */
   private readonly pending: Promise<Buffer>[] = [];
   /** readInto calls not yet returned (their buffers belong to librbd until then). */
@@ -42,15 +39,18 @@ export class ImageRangeStream extends Readable {
     private readonly image: RbdImage,
     start: number,
     private readonly end: number,
-    chunkSize: number,
+    private readonly chunkSize: number,
     private readonly concurrency: number,
     private readonly closeImage: boolean,
     private readonly onReadError: (error: unknown) => void = () => undefined,
   ) {
     super({ highWaterMark: chunkSize });
     this.next = start;
-    this.chunkSize = chunkSize;
-    this.readAhead = concurrency;
+  }
+
+  /** readInto calls that may run at once (as many as the stream's own reads): each takes the next range. */
+  get readAhead(): number {
+    return this.concurrency;
   }
 
   /**

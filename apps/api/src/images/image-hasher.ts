@@ -77,9 +77,8 @@ export class ImageHasher extends Transform implements FileWritingSource {
   private lane: HashLane | null = null;
   /** Bytes passed on to the consumer: the file offset from which the lane writes. */
   private emitted = 0;
-  /** The file offered by the store, and whether the lane writes into it. */
+  /** The file offered by the store: a lane writes into it (see attachFile). */
   private fileTarget: DirectFileTarget | null = null;
-  private writingFile = false;
   private readonly fileWritesStopped: Promise<void>;
   private resolveFileWritesStopped!: () => void;
   private result: ImageDigest | null = null;
@@ -193,6 +192,11 @@ export class ImageHasher extends Transform implements FileWritingSource {
     this.pool!.discard(lane, error ?? undefined).then(ended, ended);
   }
 
+  /** A file was offered and the image goes through a lane: the lane writes it, nothing is passed on. */
+  private get writingFile(): boolean {
+    return this.fileTarget !== null && this.mode === 'lane';
+  }
+
   private passOn(chunk: Buffer): void {
     this.emitted += chunk.length;
     this.push(chunk);
@@ -201,7 +205,6 @@ export class ImageHasher extends Transform implements FileWritingSource {
   private attachFile(lane: HashLane): void {
     const target = this.fileTarget!;
     lane.writeInto(target.fd, this.emitted, (bytes) => target.written(bytes));
-    this.writingFile = true;
   }
 
   /** Hashes in-thread while keeping the bytes, until the image proves larger than the limit. */
