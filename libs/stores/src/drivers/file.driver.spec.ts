@@ -339,6 +339,32 @@ describe('FileStoreDriver', () => {
       expect(sha512(await readFile(url.slice('file://'.length)))).toBe(sha512(data));
     });
 
+    it('syncs what the source wrote in the background, and again before publishing', async () => {
+      const probe = await fsPromises.open(join(root, 'probe'), 'w');
+      const handlePrototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+      await probe.close();
+      const datasync = jest.spyOn(handlePrototype, 'datasync');
+      const store = new FileStoreDriver(
+        {
+          id: 'local',
+          type: 'file',
+          description: null,
+          weight: 0,
+          section: 'local',
+          dataDir,
+          chunkSize: 65_536,
+          thinProvisioning: false,
+          fileMode: null,
+        },
+        { writebackBytes: MiB },
+      );
+      const data = randomBytes(6 * MiB);
+      const { url } = await store.add('direct-synced', new DirectWritingSource(data, 1000));
+      expect(sha512(await readFile(url.slice('file://'.length)))).toBe(sha512(data));
+      // The source's ~6 MiB in runs of ~100 KB: some syncs while it wrote, and the one before publishing.
+      expect(datasync.mock.calls.length).toBeGreaterThanOrEqual(3);
+    });
+
     it('is not offered the file with thin provisioning, whose chunks the store must inspect', async () => {
       const store = driver({ thinProvisioning: true });
       const data = Buffer.concat([randomBytes(MiB), Buffer.alloc(MiB), randomBytes(5)]);

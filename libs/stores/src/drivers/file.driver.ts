@@ -301,9 +301,9 @@ export class FileStoreDriver extends StoreDriver<'file'> {
       // Aborted while the file was being created: the listener came too late to hear it.
       if (signal?.aborted) onAbort();
       try {
+        // The writer's end also waits for the background fdatasync of the source's bytes.
         await pipeline(data, writer);
         await direct?.stopped;
-        await writeback.settle();
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
