@@ -366,7 +366,7 @@ try {
     if (store === 'rbd') {
       // The floor of the store itself: the rbd CLI (librbd, as both services use it) importing
       // and exporting the same file with the stores' object size.
-      const rbdCli = `rbd --conf ${cluster.conf} --keyring ${cluster.keyring} --id admin --no-progress`;
+      const rbdCli = `${cluster.rbdCommand} --no-progress`;
       const image = `${POOLS.floor}/floor-${round}`;
       settleBeforeWrite(source);
       floor.copy.push(

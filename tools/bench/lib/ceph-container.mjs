@@ -9,7 +9,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Starts the container and writes `ceph.conf` and the admin keyring into `dir`.
- * Returns { id, fsid, conf, keyring, rbd(args, stdout?), shell(command), remove() }.
+ * Returns { id, fsid, conf, keyring, rbdCommand, rbd(args, stdout?), shell(command), remove() }.
  */
 export async function startCephContainer({
   dir,
@@ -72,6 +72,8 @@ export async function startCephContainer({
       ].join('\n'),
     );
     const cliArgs = ['--conf', conf, '--keyring', keyring, '--id', 'admin'];
+    /** The host `rbd` CLI on this cluster, as a shell command prefix. */
+    const rbdCommand = `rbd ${cliArgs.join(' ')}`;
     /** The host `rbd` CLI on this cluster; `stdout` may be a file descriptor. */
     const rbd = (args, stdout = 'pipe') => {
       const result = spawnSync('rbd', [...cliArgs, ...args], {
@@ -86,13 +88,13 @@ export async function startCephContainer({
     const shell = (command) => {
       const result = spawnSync('bash', ['-o', 'pipefail', '-c', command], {
         encoding: 'utf8',
-        env: { ...process.env, RBD: `rbd ${cliArgs.join(' ')}` },
+        env: { ...process.env, RBD: rbdCommand },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr}`);
       return result.stdout;
     };
-    return { id, fsid, conf, keyring, rbd, shell, remove };
+    return { id, fsid, conf, keyring, rbdCommand, rbd, shell, remove };
   } catch (error) {
     remove();
     throw error;
