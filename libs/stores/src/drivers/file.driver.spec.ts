@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FileStoreConfig } from '@glance-ts/config';
-import { FileStoreDriver } from './file.driver';
+import { FileStoreDriver, type FileStoreDriverOptions } from './file.driver';
 import {
   type DirectFileTarget,
   type DirectFileWrites,
@@ -37,19 +37,32 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function driver(overrides: Partial<FileStoreConfig> = {}): FileStoreDriver {
-  return new FileStoreDriver({
-    id: 'local',
-    type: 'file',
-    description: null,
-    weight: 0,
-    section: 'local',
-    dataDir,
-    chunkSize: 65_536,
-    thinProvisioning: false,
-    fileMode: null,
-    ...overrides,
-  });
+function driver(
+  overrides: Partial<FileStoreConfig> = {},
+  options: FileStoreDriverOptions = {},
+): FileStoreDriver {
+  return new FileStoreDriver(
+    {
+      id: 'local',
+      type: 'file',
+      description: null,
+      weight: 0,
+      section: 'local',
+      dataDir,
+      chunkSize: 65_536,
+      thinProvisioning: false,
+      fileMode: null,
+      ...overrides,
+    },
+    options,
+  );
+}
+
+/** The prototype of the driver's FileHandles, to spy on their writes and syncs. */
+async function fileHandlePrototype<T>(): Promise<T> {
+  const probe = await fsPromises.open(join(root, 'probe'), 'w');
+  await probe.close();
+  return Object.getPrototypeOf(probe) as T;
 }
 
 /** The data as a byte stream of irregular chunks, like a socket's. */
@@ -340,24 +353,8 @@ describe('FileStoreDriver', () => {
     });
 
     it('syncs what the source wrote in the background, and again before publishing', async () => {
-      const probe = await fsPromises.open(join(root, 'probe'), 'w');
-      const handlePrototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
-      await probe.close();
-      const datasync = jest.spyOn(handlePrototype, 'datasync');
-      const store = new FileStoreDriver(
-        {
-          id: 'local',
-          type: 'file',
-          description: null,
-          weight: 0,
-          section: 'local',
-          dataDir,
-          chunkSize: 65_536,
-          thinProvisioning: false,
-          fileMode: null,
-        },
-        { writebackBytes: MiB },
-      );
+      const datasync = jest.spyOn(await fileHandlePrototype<{ datasync: () => Promise<void> }>(), 'datasync');
+      const store = driver({}, { writebackBytes: MiB });
       const data = randomBytes(6 * MiB);
       const { url } = await store.add('direct-synced', new DirectWritingSource(data, 1000));
       expect(sha512(await readFile(url.slice('file://'.length)))).toBe(sha512(data));
@@ -407,11 +404,8 @@ describe('FileStoreDriver', () => {
   it('maps ENOSPC to StoreFullError and removes the temporary file', async () => {
     const store = driver();
     await store.start();
-    const probe = await fsPromises.open(join(root, 'probe'), 'w');
-    const handlePrototype = Object.getPrototypeOf(probe) as { writev: unknown };
-    await probe.close();
     jest
-      .spyOn(handlePrototype as { writev: () => Promise<unknown> }, 'writev')
+      .spyOn(await fileHandlePrototype<{ writev: () => Promise<unknown> }>(), 'writev')
       .mockRejectedValue(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
     const data = source(randomBytes(MiB));
     const error = await store.add('full', data).catch((caught: unknown) => caught);
@@ -440,11 +434,9 @@ describe('FileStoreDriver', () => {
   it('finishes the write after short writes', async () => {
     const store = driver();
     await store.start();
-    const probe = await fsPromises.open(join(root, 'probe'), 'w');
-    const handlePrototype = Object.getPrototypeOf(probe) as {
+    const handlePrototype = await fileHandlePrototype<{
       writev: (buffers: Buffer[], position: number) => Promise<{ bytesWritten: number }>;
-    };
-    await probe.close();
+    }>();
     const realWritev = handlePrototype.writev;
     // Every write stores only the first half of its first buffer, as a nearly full disk may.
     jest.spyOn(handlePrototype, 'writev').mockImplementation(function (
@@ -462,24 +454,8 @@ describe('FileStoreDriver', () => {
   });
 
   it('syncs in the background while writing, and fails the upload when a background sync fails', async () => {
-    const probe = await fsPromises.open(join(root, 'probe'), 'w');
-    const handlePrototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
-    await probe.close();
-    const datasync = jest.spyOn(handlePrototype, 'datasync');
-    const store = new FileStoreDriver(
-      {
-        id: 'local',
-        type: 'file',
-        description: null,
-        weight: 0,
-        section: 'local',
-        dataDir,
-        chunkSize: 65_536,
-        thinProvisioning: false,
-        fileMode: null,
-      },
-      { writebackBytes: MiB, writeHighWaterMark: MiB },
-    );
+    const datasync = jest.spyOn(await fileHandlePrototype<{ datasync: () => Promise<void> }>(), 'datasync');
+    const store = driver({}, { writebackBytes: MiB, writeHighWaterMark: MiB });
     const data = randomBytes(6 * MiB);
     const { url } = await store.add('synced', source(data));
     expect(sha512(await readFile(url.slice('file://'.length)))).toBe(sha512(data));
