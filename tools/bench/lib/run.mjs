@@ -1,7 +1,7 @@
 // What a benchmark run sets up and tears down: its random source data, the API it starts (token
 // file, configuration, process), and a cleanup that runs once however the script ends (normally, on an error, on Ctrl-C).
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,19 @@ export function writeRandomFile(path, size) {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Settles the machine before a measured write of as many bytes as `file` holds: `sync` (no write
+ * waits for an earlier one's writeback), then a copy of `file` written to `scratch` and deleted, so
+ * that the measured write lands in page-cache pages freed a moment before. This VM hands memory
+ * freed in the guest back to its host within seconds (free page reporting) and touching it again
+ * costs the guest's kernel: without this, the order of the work decides who pays.
+ */
+export function settleBeforeWrite(file, scratch) {
+  execFileSync('sync');
+  execFileSync('cp', [file, scratch]);
+  rmSync(scratch);
 }
 
 /** `<dir>/tokens.yaml` for the API under test: one token with the given roles. */
