@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
  * Hashing off the main thread. md5 + sha512 of one stream cost ~3.3 s of CPU per GiB here (each
  * runs at ~600 MB/s, together ~300 MB/s on one core), which would cap an upload at 300 MB/s if the
  * event loop did it. A lane is a shared ring of slots plus one worker per algorithm: the main thread
- * copies the data into the ring once (~0.15 core-s per GiB) and both workers hash the same slots in
+ * copies the data into the ring once (one memcpy per chunk) and both workers hash the same slots in
  * parallel with the socket reads and file writes, on the other core.
  *
  * The ring is a SharedArrayBuffer, so a slot is handed over by a two-number message instead of a copy
