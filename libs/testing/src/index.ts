@@ -32,3 +32,4 @@ export {
   type TestKeystoneOptions,
 } from './keystone';
 export { provisionImageCloud, type CloudUser, type ImageCloud } from './keystone-cloud';
+export { within } from './within';

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { oneLine } from './messages';
+import { within } from './within';
 
 /**
  * A real Keystone (Debian's python3-keystone, Zed) on a loopback port, for the tests of glance-ts's
@@ -576,21 +577,6 @@ function launch(
       resolvePromise({ child, port: Number(match[1]), exited });
     });
   });
-}
-
-/** Resolves true if `promise` settled within `ms`; the timer never outlives it. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise.then(() => true),
-      new Promise<boolean>((done) => {
-        timer = setTimeout(() => done(false), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function terminate(server: Server): Promise<void> {

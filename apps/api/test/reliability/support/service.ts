@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { within } from '@glance-ts/testing';
 
 /**
  * The built service (apps/api/dist/main.js) as operators run it: a primary supervising worker
@@ -168,10 +169,8 @@ export class Service {
     if (this.process && this.process.exitCode === null && this.process.signalCode === null) {
       const workers = this.workerPids();
       this.process.kill('SIGTERM');
-      const exited = await Promise.race([
-        this.waitExit().then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000)),
-      ]);
+      // `within` clears its timer: a bare 15 s timer kept Jest's process alive after the last suite.
+      const exited = await within(this.waitExit(), 15_000);
       if (!exited) this.killAll();
       for (const pid of workers) {
         try {

@@ -1,0 +1,17 @@
+/**
+ * Resolves true if `promise` settled within `ms`, false otherwise; the timer never outlives it (a
+ * timer left running keeps Jest's process alive after the last test).
+ */
+export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise.then(() => true),
+      new Promise<boolean>((done) => {
+        timer = setTimeout(() => done(false), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
