@@ -21,16 +21,22 @@ export const LANE_ALGORITHMS = ['md5', 'sha512'] as const;
 
 /**
  * The worker that writes when a lane writes into a file: sha512's, the faster of the two here
- * (per GiB md5 ~1.2 core-s, sha512 ~0.9, writing ~0.35), so that both end at about the same time.
+ * (per GiB md5 ~1.2 core-s, sha512 ~0.9, writing ~0.25-0.35), so that both end at about the same time.
  */
 const WRITING_WORKER = LANE_ALGORITHMS.indexOf('sha512');
 
 /**
  * The writing worker hashes and writes a slot in pieces of this size: the kernel copies each piece
- * into the page cache right after the hash read it. Measured per GiB, writes of whole 1 MiB slots
- * cost that worker 0.6-1.3 core-s more, of 128 KiB pieces 0.35-0.4.
+ * into the page cache right after the hash read it, and (ext4 with large folios) allocates a page
+ * cache folio of about the write's size. Two builds side by side, 1 GiB uploads alternating, 8 pairs
+ * each, whole API per GiB: 128 KiB pieces 3.30 core-s, 64 KiB 2.99, 32 KiB 2.88-2.89, 16 KiB 3.12
+ * (whole 1 MiB slots cost 0.6-1.3 more than 128 KiB). `npm run bench:page-cache` shows the same on
+ * bare writes paced like an upload's (per GiB over 2 s: 32 KiB 0.25 core-s, as cheap as at once;
+ * 16 KiB 0.54, 64 KiB 0.48, 128 KiB 0.59). Why 32 KiB is measured, not established: it is the
+ * largest block the kernel keeps on per-CPU free lists (order 3), and larger folios come from the
+ * large free blocks this VM hands back to its host and must fault in again.
  */
-const WRITE_PIECE_BYTES = 128 * 1024;
+const WRITE_PIECE_BYTES = 32 * 1024;
 
 /**
  * The worker's code, evaluated rather than loaded from a file so it runs the same from `dist/`, from
