@@ -5,6 +5,7 @@
  * startPrivatePostgres: a PostgreSQL server of a test's own, to stop and restart under a service.
  * startKeystone: a real Keystone (Debian's python3-keystone) on a loopback port, with admin calls
  * (projects, users, roles, tokens, services) over its REST API, for the Keystone auth tests.
+ * within: whether a promise settles in time, with no timer left behind to keep Jest's process alive.
  * Framework-free; test-only: never import it from production code.
  */
 export {

@@ -20,8 +20,8 @@ import { Worker } from 'node:worker_threads';
 export const LANE_ALGORITHMS = ['md5', 'sha512'] as const;
 
 /**
- * The worker that writes when a lane writes into a file: sha512's, the faster of the two here
- * (per GiB md5 ~1.2 core-s, sha512 ~0.9, writing ~0.25-0.35), so that both end at about the same time.
+ * The worker that writes when a lane writes into a file: sha512's, the faster of the two here (per
+ * GiB md5 ~1.2 core-s, sha512 ~0.9, writing ~0.25-0.35), so that both end at about the same time.
  */
 const WRITING_WORKER = LANE_ALGORITHMS.indexOf('sha512');
 
