@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCephContainer } from './lib/ceph-container.mjs';
 import { flag, installWhenMissing, option, parseSize, requireCommands } from './lib/cli.mjs';
-import { coreSeconds, processTree, rssMiB } from './lib/proc.mjs';
+import { coreSeconds, processTree, rssMiB, stats } from './lib/proc.mjs';
 import {
   cleanupOnExit,
   settleBeforeWrite as settleWrite,
@@ -274,11 +274,6 @@ async function startGlanceTs(port) {
   servers.push(server);
   return server;
 }
-
-const stats = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
-};
 
 try {
   const source = join(dir, 'source.bin');

@@ -14,6 +14,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { option, parseSize } from './lib/cli.mjs';
+import { median, stats } from './lib/proc.mjs';
 import { cleanupOnExit, settleBeforeWrite, writeRandomFile } from './lib/run.mjs';
 
 const size = parseSize(option('size', '1G'));
@@ -63,9 +64,11 @@ for (let run = 0; run < runs; run++) {
     }
   }
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const f = (value) => value.toFixed(2);
-const range = (values) => `${f(Math.min(...values))} / ${f(median(values))} / ${f(Math.max(...values))}`;
+const range = (values) => {
+  const { min, median: middle, max } = stats(values);
+  return `${f(min)} / ${f(middle)} / ${f(max)}`;
+};
 console.log(
   `${option('size', '1G')} written into the page cache, ${runs} alternating runs, core-s min / median / max ` +
     `(paced: the waits' own cost taken off)`,

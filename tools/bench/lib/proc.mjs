@@ -62,6 +62,13 @@ export function processMemory(pids) {
 /** The middle value (the upper one of an even count). */
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** The smallest, middle (as `median`) and largest value. */
+export const stats = (values) => ({
+  min: Math.min(...values),
+  median: median(values),
+  max: Math.max(...values),
+});
+
 /** The p-th percentile of values sorted ascending (nearest rank). */
 export const percentile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
