@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 
 /**
- * Hashing off the main thread. md5 + sha512 of one stream cost ~3.3 s of CPU per GiB here (each
- * runs at ~600 MB/s, together ~300 MB/s on one core), which would cap an upload at 300 MB/s if the
- * event loop did it. A lane is a shared ring of slots plus one worker per algorithm: the main thread
+ * Hashing off the main thread. md5 + sha512 of one stream cost ~2.1 core-s per GiB here (md5 ~1.2,
+ * sha512 ~0.9, as `openssl dgst`), which would cap an upload near 500 MB/s, and leave the event loop
+ * no time for anything else, if the event loop did it. A lane is a shared ring of slots plus one worker per algorithm: the main thread
  * copies the data into the ring once (one memcpy per chunk) and both workers hash the same slots in
  * parallel with the socket reads and file writes, on the other core.
  *
